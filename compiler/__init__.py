@@ -1,0 +1,10 @@
+"""pyenvc: compile PYENV instructions in Dockerfiles into standard Dockerfiles.
+
+The public API, and nothing else: parse a Dockerfile into a lossless tree, print it
+back, show Docker's view of it, and compile PYENV instructions away.
+"""
+
+from pyenvc.parser import ParseError, parse
+from pyenvc.printer import emit
+
+__all__ = ["ParseError", "emit", "parse"]
