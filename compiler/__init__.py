@@ -4,7 +4,8 @@ The public API, and nothing else: parse a Dockerfile into a lossless tree, print
 back, show Docker's view of it, and compile PYENV instructions away.
 """
 
+from pyenvc.buildkit import to_buildkit
 from pyenvc.parser import ParseError, parse
 from pyenvc.printer import emit
 
-__all__ = ["ParseError", "emit", "parse"]
+__all__ = ["ParseError", "emit", "parse", "to_buildkit"]

@@ -1,0 +1,511 @@
+"""How Docker (BuildKit's parser) reads each instruction: the command split, flags, the
+argument split per instruction, heredoc delimiters, and the `Node.Dump` text.
+
+This mirrors `frontend/dockerfile/parser` (parser.go, line_parsers.go, split_command.go) rule
+for rule, quirks included, because pyenvc must read a Dockerfile exactly as Docker does. The
+lossless tree (syntax.py) keeps the bytes; this module says what they mean to Docker.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, NamedTuple, Optional
+
+from pyenvc import gotext
+
+HEREDOC_COMMANDS = frozenset({"run", "copy", "add"})
+# reWhitespace in parser.go
+_WHITESPACE = re.compile(r"[\t\v\f\r ]+")
+_HEREDOC_SPACE = " \t\r\n"
+_HEREDOC_WORD = re.compile(r"(\d*)<<(-?)[\t\n\f\r ]*([^<]*)\Z")
+
+
+class BuildKitError(Exception):
+    """An error BuildKit's parser raises for an instruction's arguments."""
+
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class Command(NamedTuple):
+    keyword: str  # as written
+    flags: list  # ["--from=x", ...] as BuildKit reports them
+    args: str  # what remains, trimmed
+
+
+class Parsed(NamedTuple):
+    """One instruction as BuildKit's line parser leaves it."""
+
+    command: Command
+    next: list  # the argument words; for ONBUILD, the inner instruction's
+    json: bool
+    sub: Optional["Parsed"]  # ONBUILD's inner instruction
+
+
+def split_command(line: str, escape: str = "\\") -> Command:
+    """splitCommand: the keyword, the leading `--flags`, and the rest."""
+    parts = _WHITESPACE.split(gotext.strip(line), maxsplit=1)
+    args, flags = "", []
+    if len(parts) == 2:
+        args, flags = _extract_builder_flags(parts[1], escape)
+    return Command(parts[0], flags, gotext.strip(args))
+
+
+def _extract_builder_flags(line: str, escape: str) -> tuple[str, list]:
+    """extractBuilderFlags. Go walks the line byte by byte here, so a multi-byte character
+    in a flag reaches the dump as one Latin-1 character per byte; this does the same."""
+    if "--" not in line:  # no flag can start without it
+        return line, []
+    raw = gotext.bytewise(line)
+    length = len(raw)
+    words: list[str] = []
+    word: list[str] = []
+    in_spaces, in_word, in_quote = 0, 1, 2
+    phase, quote, blank_ok = in_spaces, "", False
+    pos = 0
+    while pos <= length:
+        ch = raw[pos] if pos != length else ""
+        if phase == in_spaces:
+            if pos == length:
+                break
+            if gotext.is_space(ch):
+                pos += 1
+                continue
+            if ch != "-" or pos + 1 == length or raw[pos + 1] != "-":
+                return gotext.from_bytes(raw[pos:].encode("latin-1")), words
+            phase = in_word
+        if phase in (in_word, in_quote) and pos == length:
+            text = "".join(word)
+            if text != "--" and (blank_ok or text):
+                words.append(text)
+            break
+        if phase == in_word:
+            if gotext.is_space(ch):
+                phase = in_spaces
+                text = "".join(word)
+                if text == "--":
+                    return gotext.from_bytes(raw[pos:].encode("latin-1")), words
+                if blank_ok or text:
+                    words.append(text)
+                word, blank_ok = [], False
+                pos += 1
+                continue
+            if ch in "'\"":
+                quote, blank_ok, phase = ch, True, in_quote
+                pos += 1
+                continue
+            if ch == escape:
+                if pos + 1 == length:
+                    pos += 1
+                    continue
+                pos += 1
+                ch = raw[pos]
+            word.append(ch)
+            pos += 1
+            continue
+        # in_quote
+        if ch == quote:
+            phase = in_word
+            pos += 1
+            continue
+        if ch == escape:
+            if pos + 1 == length:
+                phase = in_word
+                pos += 1
+                continue
+            pos += 1
+            ch = raw[pos]
+        word.append(ch)
+        pos += 1
+    return "", words
+
+
+def parse_words(rest: str, escape: str) -> list[str]:
+    """parseWords: white-space separated words; quotes and escapes kept as characters."""
+    words: list[str] = []
+    word: list[str] = []
+    in_spaces, in_word, in_quote = 0, 1, 2
+    phase, quote, blank_ok = in_spaces, "", False
+    length = len(rest)
+    pos = 0
+    while pos <= length:
+        ch = rest[pos] if pos != length else ""
+        if phase == in_spaces:
+            if pos == length:
+                break
+            if gotext.is_space(ch):
+                pos += 1
+                continue
+            phase = in_word
+        if phase in (in_word, in_quote) and pos == length:
+            if blank_ok or word:
+                words.append("".join(word))
+            break
+        if phase == in_word:
+            if gotext.is_space(ch):
+                phase = in_spaces
+                if blank_ok or word:
+                    words.append("".join(word))
+                word, blank_ok = [], False
+                pos += 1
+                continue
+            if ch in "'\"":
+                quote, blank_ok, phase = ch, True, in_quote
+            if ch == escape:
+                if pos + 1 == length:
+                    pos += 1
+                    continue
+                word.append(ch)
+                pos += 1
+                ch = rest[pos]
+            word.append(ch)
+            pos += 1
+            continue
+        # in_quote
+        if ch == quote:
+            phase = in_word
+        if ch == escape and quote != "'":
+            if pos + 1 == length:
+                phase = in_word
+                pos += 1
+                continue
+            pos += 1
+            word.append(ch)
+            ch = rest[pos]
+        word.append(ch)
+        pos += 1
+    return words
+
+
+def _parse_name_val(rest: str, key: str, escape: str) -> list[str]:
+    """parseNameVal (ENV, LABEL): `key value sep` triples; sep "" marks `KEY name value`."""
+    words = parse_words(rest, escape)
+    if not words:
+        return []
+    if "=" not in words[0]:
+        parts = _WHITESPACE.split(rest, maxsplit=1)
+        if len(parts) < 2:
+            raise BuildKitError(f"{key} must have two arguments", "DF006")
+        return [parts[0], parts[1], ""]
+    out: list[str] = []
+    for word in words:
+        if "=" not in word:
+            raise BuildKitError(
+                f"Syntax error - can't find = in {gotext.quote(word)}. "
+                "Must be of the form: name=value",
+                "DF007",
+            )
+        name, value = word.split("=", 1)
+        out += [name, value, "="]
+    return out
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(name)  # Go's encoding/json has no NaN or Infinity
+
+
+_JSON = json.JSONDecoder(parse_constant=_reject_constant)
+_NOT_JSON = object()
+
+
+def _parse_json(rest: str) -> Any:
+    """parseJSON: the words of a JSON array of strings, or _NOT_JSON."""
+    rest = gotext.lstrip(rest)
+    if not rest.startswith("["):
+        return _NOT_JSON
+    try:
+        value = _JSON.decode(rest)
+    except ValueError:
+        return _NOT_JSON
+    if not isinstance(value, list):
+        return _NOT_JSON
+    if not all(isinstance(item, str) for item in value):
+        raise BuildKitError(
+            "when using JSON array syntax, arrays must be comprised of strings only", "DF008"
+        )
+    return value
+
+
+def _split_whitespace(rest: str) -> list[str]:
+    """parseStringsWhitespaceDelimited"""
+    return _WHITESPACE.split(rest) if rest else []
+
+
+def _maybe_json(rest: str) -> tuple[list[str], bool]:
+    if not rest:
+        return [], False
+    words = _parse_json(rest)
+    if words is _NOT_JSON:
+        return [rest], False
+    return words, True
+
+
+def _maybe_json_to_list(rest: str) -> tuple[list[str], bool]:
+    words = _parse_json(rest)
+    if words is _NOT_JSON:
+        return _split_whitespace(rest), False
+    return words, True
+
+
+def _health_config(rest: str) -> tuple[list[str], bool]:
+    # Go finds the end of the first word byte by byte (unicode.IsSpace(rune(rest[i])))
+    raw = gotext.bytewise(rest)
+    sep = 0
+    while sep < len(raw) and not gotext.is_space(raw[sep]):
+        sep += 1
+    after = sep
+    while after < len(raw) and gotext.is_space(raw[after]):
+        after += 1
+    if sep == 0:
+        return [], False
+    kind = gotext.from_bytes(raw[:sep].encode("latin-1"))
+    words, is_json = _maybe_json(gotext.from_bytes(raw[after:].encode("latin-1")))
+    return [kind, *words], is_json
+
+
+def parse_instruction(line: str, escape: str) -> Parsed:
+    """newNodeFromLine: split one logical line the way BuildKit's dispatch table does.
+    Raises BuildKitError where BuildKit's parser rejects the arguments."""
+    command = split_command(line, escape)
+    name = command.keyword.lower()
+    rest = command.args
+    sub = None
+    is_json = False
+    if name in ("run", "cmd", "entrypoint", "shell"):
+        words, is_json = _maybe_json(rest)
+    elif name in ("add", "copy", "volume"):
+        words, is_json = _maybe_json_to_list(rest)
+    elif name in ("from", "expose"):
+        words = _split_whitespace(rest)
+    elif name in ("user", "workdir", "maintainer", "stopsignal"):
+        words = [rest] if rest else []
+    elif name == "arg":
+        words = parse_words(rest, escape)
+    elif name in ("env", "label"):
+        words = _parse_name_val(rest, "ENV" if name == "env" else "LABEL", escape)
+    elif name == "healthcheck":
+        words, is_json = _health_config(rest)
+    elif name == "onbuild":
+        words = []
+        if rest:
+            sub = parse_instruction(rest, escape)
+            words = sub.next
+    else:  # unknown instructions parse, with no arguments kept
+        words = []
+    return Parsed(command, words, is_json, sub)
+
+
+def can_contain_heredoc(parsed: Parsed) -> bool:
+    """canContainHeredoc: RUN, COPY, ADD (also under ONBUILD), never in JSON form."""
+    if parsed.command.keyword.lower() == "onbuild" and parsed.sub is not None:
+        parsed = parsed.sub
+    return parsed.command.keyword.lower() in HEREDOC_COMMANDS and not parsed.json
+
+
+class HeredocSpec(NamedTuple):
+    name: str
+    file_descriptor: int
+    expand: bool
+    chomp: bool
+
+
+class ShellSyntaxError(Exception):
+    pass
+
+
+def _shell_words(text: str, *, raw_quotes: bool, raw_escapes: bool) -> list[str]:
+    """BuildKit's shell lexer (`shell.Lex.ProcessWords`, escape `\\`, no variables set,
+    SkipUnsetEnv) as far as heredoc delimiters need it."""
+    words: list[str] = []
+    word: list[str] = []
+    in_word = False
+    pos, length = 0, len(text)
+
+    def add_raw(piece: str) -> None:
+        nonlocal in_word
+        word.append(piece)
+        in_word = True
+
+    while pos < length:
+        ch = text[pos]
+        if ch == "'":
+            end = text.find("'", pos + 1)
+            if end < 0:
+                raise ShellSyntaxError("unexpected end of statement while looking for matching single-quote")
+            body = text[pos + 1 : end]
+            add_raw(f"'{body}'" if raw_quotes else body)
+            pos = end + 1
+        elif ch == '"':
+            out: list[str] = ['"'] if raw_quotes else []
+            pos += 1
+            while True:
+                if pos >= length:
+                    raise ShellSyntaxError("unexpected end of statement while looking for matching double-quote")
+                c = text[pos]
+                if c == '"':
+                    pos += 1
+                    break
+                if c == "\\":
+                    if raw_escapes:
+                        out.append(c)
+                    if pos + 1 >= length:
+                        pos += 1
+                        continue
+                    if text[pos + 1] in '"$\\':
+                        pos += 1
+                        c = text[pos]
+                    elif not raw_escapes:
+                        out.append(c)
+                        pos += 1
+                        continue
+                out.append(c)
+                pos += 1
+            if raw_quotes:
+                out.append('"')
+            add_raw("".join(out))
+        else:
+            pos += 1
+            if ch == "\\":
+                if raw_escapes:
+                    add_raw(ch)
+                if pos >= length:
+                    break
+                add_raw(text[pos])
+                pos += 1
+            elif ch == "<" and pos < length and text[pos] == "<":
+                # processPossibleHeredoc: `<<` takes the white space after it into the word
+                pos += 1
+                spaces = pos
+                while pos < length and text[pos] in _HEREDOC_SPACE:
+                    pos += 1
+                add_raw("<<" + text[spaces:pos])
+            elif gotext.is_space(ch):
+                if in_word and word:
+                    words.append("".join(word))
+                    word, in_word = [], False
+            else:
+                add_raw(ch)
+    if word:
+        words.append("".join(word))
+    return words
+
+
+def heredocs_in(line: str) -> list[HeredocSpec]:
+    """heredocsFromLine: the heredoc delimiters named on an instruction's logical line."""
+    try:
+        words = _shell_words(line, raw_quotes=True, raw_escapes=True)
+    except ShellSyntaxError:
+        return []
+    specs = []
+    for word in words:
+        match = _HEREDOC_WORD.match(word)
+        if not match or not match.group(3):
+            continue
+        rest = match.group(3)
+        plain = _shell_words(rest, raw_quotes=False, raw_escapes=False)
+        if len(plain) != 1:
+            continue
+        raw = _shell_words(rest, raw_quotes=True, raw_escapes=False)
+        if len(raw) != 1:
+            raise ShellSyntaxError(f"internal lexing of heredoc produced inconsistent results: {rest}")
+        quotes = plain[0].count("'") + plain[0].count('"')
+        raw_quotes = raw[0].count("'") + raw[0].count('"')
+        specs.append(
+            HeredocSpec(
+                name=plain[0],
+                file_descriptor=int(match.group(1) or 0),
+                expand=quotes == raw_quotes,
+                chomp=match.group(2) == "-",
+            )
+        )
+    return specs
+
+
+def _dump_node(keyword: str, flags: list, words: list, sub: Parsed | None) -> str:
+    """Node.Dump for one instruction, without the surrounding parentheses."""
+    out = keyword.lower()
+    if flags:
+        out += " " + gotext.quote_list(flags)
+    if sub is not None:
+        out += " (" + _dump_node(sub.command.keyword, sub.command.flags, sub.next, sub.sub) + ")"
+    else:
+        out += "".join(" " + gotext.quote(word) for word in words)
+    return gotext.strip(out)
+
+
+def _view_words(parsed: Parsed) -> list:
+    """The values of the nodes in BuildKit's `Next` chain."""
+    name = parsed.command.keyword.lower()
+    if name == "onbuild":  # one node that holds the inner instruction, or none
+        return [""] if parsed.sub is not None else []
+    if name not in _KNOWN:
+        return [""]  # parseIgnore leaves one empty node
+    return parsed.next
+
+
+_KNOWN = frozenset(
+    "add arg cmd copy entrypoint env expose from healthcheck label maintainer "
+    "run shell stopsignal user volume workdir".split()
+)
+
+
+def to_buildkit(tree: Any) -> dict:
+    """Docker's view of a parsed file, in the schema of the corpus' `.buildkit.json`."""
+    from pyenvc.printer import emit
+    from pyenvc.source import Source
+    from pyenvc.syntax import Instruction
+
+    source = Source(emit(tree))
+    commands = []
+    warnings = []
+    dumps = []
+    for node in tree.body:
+        if not isinstance(node, Instruction):
+            continue
+        parsed = parse_instruction(node.logical, tree.escape)
+        start_line = source.position(node.start).line
+        last_line = source.position(node.start + len(node.text) - 1).line
+        end_line = source.position(node.end - 1).line
+        sub = parsed.sub
+        words = _view_words(sub if sub is not None else parsed)
+        dump = _dump_node(parsed.command.keyword, parsed.command.flags, words, sub)
+        command = {
+            "cmd": parsed.command.keyword,
+            "sub_cmd": sub.command.keyword if sub is not None else None,
+            "json": (sub if sub is not None else parsed).json,
+            "original": node.logical,
+            "start_line": start_line,
+            "end_line": end_line,
+            "flags": parsed.command.flags,
+            "next": words,
+            "heredocs": [
+                {
+                    "name": heredoc.name,
+                    "file_descriptor": heredoc.file_descriptor,
+                    "expand": heredoc.expand,
+                    "chomp": heredoc.chomp,
+                    "content": heredoc.content,
+                }
+                for heredoc in (node.heredocs if sub is None else ())
+            ],
+            "dump": dump,
+        }
+        if sub is not None:
+            command["sub_flags"] = sub.command.flags
+        commands.append(command)
+        dumps.append(f"({dump})\n")
+        if node.has_empty_continuation:
+            warnings.append(
+                {"short": "Empty continuation line found in: " + node.logical, "line": last_line}
+            )
+    view: dict[str, Any] = {"escape_token": tree.escape}
+    directives = {d.name: d.value for d in tree.directives if d.name != "escape"}
+    if directives:
+        view["directives"] = directives
+    if warnings:
+        view["warnings"] = warnings
+    view["dump"] = "".join(dumps)
+    view["commands"] = commands
+    return view

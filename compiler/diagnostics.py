@@ -1,0 +1,117 @@
+"""Diagnostics as data: the code registry, the Diagnostic record, and its two renderings.
+
+Problems are collected, never raised one at a time. A Diagnostic carries its position both as
+1-based line and column (for people and the library API) and, when it has one, as a Span of
+0-based offsets (for the excerpt and caret).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Iterable
+
+import attrs
+
+from pyenvc.source import Source
+from pyenvc.syntax import Span
+
+ERROR = "error"
+WARNING = "warning"
+
+# Every code, once, with what it means. Codes are stable and never reused; the README's table
+# is generated from this registry (see tests/test_diagnostics_doc.py).
+CODES: dict[str, str] = {
+    # Dockerfile syntax: what BuildKit's own parser rejects.
+    "DF001": "the file has no instructions",
+    "DF002": "a heredoc has no terminator line",
+    "DF003": "a parser directive is given twice",
+    "DF004": "the escape directive names a character other than \\ or `",
+    "DF005": "a line is longer than BuildKit's limit of 65535 bytes",
+    "DF006": "ENV or LABEL has a name but no value",
+    "DF007": "ENV or LABEL mixes `name=value` with a word that has no `=`",
+    "DF008": "a JSON (exec form) array holds something other than strings",
+    "DF009": "the shell-style quoting of a heredoc delimiter is broken",
+}
+
+
+@attrs.frozen
+class Diagnostic:
+    code: str  # a key of CODES
+    severity: str  # ERROR or WARNING
+    message: str  # lower-case, quotes the offending text, says what was expected
+    hint: str | None  # starts with a verb; None when there is nothing to suggest
+    line: int  # 1-based
+    column: int  # 1-based, in characters
+    span: Span | None = attrs.field(default=None, eq=False, repr=False)
+
+    @classmethod
+    def at(
+        cls,
+        source: Source,
+        span: Span,
+        code: str,
+        message: str,
+        hint: str | None = None,
+        severity: str = ERROR,
+    ) -> Diagnostic:
+        if code not in CODES:
+            raise KeyError(f"unregistered diagnostic code {code}")
+        position = source.position(span.start)
+        return cls(code, severity, message, hint, position.line, position.column, span)
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == ERROR
+
+    def to_json(self, path: str) -> dict:
+        return {
+            "file": path,
+            "line": self.line,
+            "column": self.column,
+            "severity": self.severity,
+            "code": self.code,
+            "message": self.message,
+            "hint": self.hint,
+        }
+
+
+def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
+    return any(d.is_error for d in diagnostics)
+
+
+def _display_width(text: str) -> int:
+    return len(text.expandtabs(8))
+
+
+def render_text(diagnostic: Diagnostic, source: Source, *, color: bool = False) -> str:
+    """`FILE:LINE:COL: error[CODE]: message`, the source line with a caret, then `help:`."""
+    bold, red, yellow, blue, reset = (
+        ("\033[1m", "\033[31m", "\033[33m", "\033[34m", "\033[0m") if color else ("",) * 5
+    )
+    tint = red if diagnostic.is_error else yellow
+    lines = [
+        f"{bold}{source.path}:{diagnostic.line}:{diagnostic.column}: "
+        f"{tint}{diagnostic.severity}[{diagnostic.code}]{reset}{bold}: {diagnostic.message}{reset}"
+    ]
+    if 1 <= diagnostic.line <= len(source.line_starts):
+        text = source.line_text(diagnostic.line)
+        prefix = text[: diagnostic.column - 1]
+        width = 1
+        if diagnostic.span is not None:
+            end = source.position(diagnostic.span.end)
+            stop = end.column - 1 if end.line == diagnostic.line else len(text)
+            width = max(1, _display_width(text[:stop]) - _display_width(prefix))
+        gutter = str(diagnostic.line)
+        pad = " " * len(gutter)
+        shown = text.expandtabs(8).encode("utf-8", "backslashreplace").decode("utf-8")
+        lines.append(f"{blue}{pad} |{reset}")
+        lines.append(f"{blue}{gutter} |{reset} {shown}")
+        caret = " " * _display_width(prefix) + "^" * width
+        lines.append(f"{blue}{pad} |{reset} {tint}{caret}{reset}")
+    if diagnostic.hint:
+        lines.append(f"{bold}help{reset}: {diagnostic.hint}")
+    return "\n".join(lines)
+
+
+def render_json(diagnostics: Iterable[Diagnostic], path: str) -> str:
+    return json.dumps([d.to_json(path) for d in diagnostics], indent=2)

@@ -1,0 +1,51 @@
+"""A source text and its positions: offsets <-> (line, column), line excerpts for messages.
+
+Offsets are 0-based indexes into the decoded text. Lines and columns are 1-based, columns
+counted in characters (code points) from the start of the line, as people and editors count
+them. Only `\\n` ends a line: BuildKit treats a bare CR as an ordinary byte.
+"""
+
+from __future__ import annotations
+
+import bisect
+
+import attrs
+
+
+@attrs.frozen
+class Position:
+    line: int  # 1-based
+    column: int  # 1-based, in characters
+
+
+@attrs.frozen
+class Source:
+    text: str
+    path: str = "Dockerfile"
+    # offsets at which each line starts; line N starts at line_starts[N - 1]
+    line_starts: tuple[int, ...] = attrs.field(init=False)
+
+    def __attrs_post_init__(self) -> None:
+        starts = [0]
+        find = self.text.find
+        i = find("\n")
+        while i >= 0:
+            starts.append(i + 1)
+            i = find("\n", i + 1)
+        object.__setattr__(self, "line_starts", tuple(starts))
+
+    def position(self, offset: int) -> Position:
+        offset = max(0, min(offset, len(self.text)))
+        index = bisect.bisect_right(self.line_starts, offset) - 1
+        return Position(index + 1, offset - self.line_starts[index] + 1)
+
+    def offset(self, line: int, column: int = 1) -> int:
+        """The offset of a 1-based line and column (clamped to the text)."""
+        line = max(1, min(line, len(self.line_starts)))
+        return min(self.line_starts[line - 1] + column - 1, len(self.text))
+
+    def line_text(self, line: int) -> str:
+        """The text of a 1-based line, without its line ending."""
+        start = self.line_starts[line - 1]
+        end = self.line_starts[line] if line < len(self.line_starts) else len(self.text)
+        return self.text[start:end].rstrip("\r\n")
