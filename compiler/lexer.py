@@ -170,7 +170,6 @@ def scan(source: Source) -> Iterator[NodeToken]:
             trivia_start = -1
 
         # An instruction: its first line, then continuation lines until one does not continue.
-        first_line = lines.number
         logical = [body]
         origins = [(0, offset + len(content) - len(stripped))]
         length = len(body)
@@ -196,21 +195,12 @@ def scan(source: Source) -> Iterator[NodeToken]:
             length += len(piece)
         end = lines.pos
         logical_line = "".join(logical)
-        span = Span(offset, end)
+        span = Span(origins[0][1], end)
         try:
             parsed = buildkit.parse_instruction(logical_line, escape)
         except buildkit.BuildKitError as problem:
             raise _error(source, span, problem.code, str(problem)) from None
         instructions += 1
-
-        heredocs = []
-        if "<<" in logical_line and buildkit.can_contain_heredoc(parsed):
-            try:
-                specs = buildkit.heredocs_in(logical_line)
-            except buildkit.ShellSyntaxError as problem:
-                raise _error(source, span, "DF009", str(problem)) from None
-            for spec in specs:
-                heredocs.append(_read_heredoc(lines, spec, source, span))
 
         kind = "PYENV" if parsed.command.keyword.lower() == "pyenv" else "INSTRUCTION"
         node_class = Pyenv if kind == "PYENV" else Instruction
@@ -223,8 +213,16 @@ def scan(source: Source) -> Iterator[NodeToken]:
             has_empty_continuation=has_empty,
         )
         yield _token(kind, node)
-        yield from heredocs
-        del first_line
+        if "<<" in logical_line and buildkit.can_contain_heredoc(parsed):
+            try:
+                specs = buildkit.heredocs_in(logical_line)
+            except buildkit.ShellSyntaxError as problem:
+                raise _error(source, span, "DF009", str(problem)) from None
+            opener = -1
+            for spec in specs:
+                opener = logical_line.find("<<", opener + 1)
+                at = node.source_offset(max(opener, 0))
+                yield _read_heredoc(lines, spec, source, Span(at, at + 2))
 
     if trivia_start >= 0:
         yield _token("TRIVIA", Trivia(text[trivia_start:], trivia_start))

@@ -1,0 +1,52 @@
+"""Shared test fixtures: where the corpus is, and what a missing prerequisite does."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+PROJECT = Path(__file__).resolve().parent.parent
+CORPUS = Path(os.environ.get("PYENVC_CORPUS", PROJECT.parent / "shared" / "corpus"))
+
+
+def missing_prerequisite(reason: str) -> None:
+    """Skip a test whose prerequisite is absent; under CI=true fail it, so that a broken
+    setup never passes as green."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"prerequisite missing under CI: {reason}")
+    pytest.skip(reason)
+
+
+class CorpusFile:
+    """One corpus Dockerfile and BuildKit's answer for it."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.name = str(path.relative_to(CORPUS))
+        self.data = path.read_bytes()
+        self.text = self.data.decode("utf-8", "surrogateescape")
+        self.expected = json.loads(path.with_name(path.name + ".buildkit.json").read_text("utf-8"))
+
+    @property
+    def accepted(self) -> bool:
+        return "error" not in self.expected
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+def corpus_paths() -> list[Path]:
+    if not CORPUS.is_dir():
+        return []
+    return sorted(p.with_name(p.name[: -len(".buildkit.json")]) for p in CORPUS.glob("*/*.buildkit.json"))
+
+
+@pytest.fixture(scope="session")
+def corpus() -> list[CorpusFile]:
+    paths = corpus_paths()
+    if not paths:
+        missing_prerequisite(f"the Dockerfile corpus is absent (looked in {CORPUS}; set PYENVC_CORPUS)")
+    return [CorpusFile(path) for path in paths]
