@@ -1,0 +1,73 @@
+"""Properties of the parser on generated text: it either parses and round-trips byte for byte,
+or raises ParseError with a span inside the text. Nothing else ever escapes.
+
+Text comes from grammar.lark itself (Hypothesis' from_lark on the parser's own Lark object),
+with strategies for the terminals the scanner produces, and from arbitrary characters.
+"""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.lark import from_lark
+
+import pyenvc
+from pyenvc.parser import grammar
+from pyenvc.source import Source
+
+KEYWORDS = ["FROM", "RUN", "run", "COPY", "ADD", "ENV", "LABEL", "ARG", "CMD", "ENTRYPOINT", "SHELL",
+            "ONBUILD", "HEALTHCHECK", "USER", "WORKDIR", "VOLUME", "EXPOSE", "PYENV", "FOO", "\\"]
+PIECES = [" ", "\t", "a", "b=c", "--from=x", "'q'", '"d q"', "[", "]", '"x"', ",", "<<EOF", "<<-E", "3<<'Q'",
+          "\\", "`", "#", "$v", "\r", "\ufeff", "\x00", "\udcff", "é", "\u00a0", "=", "EOF"]
+line_end = st.sampled_from(["\n", "\r\n", "\\\n", "`\n", " \\ \n"])
+words = st.lists(st.sampled_from(PIECES), max_size=8).map("".join)
+instruction = st.builds(
+    lambda keyword, rest, end, more: f"{keyword} {rest}{end}{more}",
+    st.sampled_from(KEYWORDS),
+    words,
+    line_end,
+    st.lists(st.one_of(words.map(lambda w: w + "\n"), st.just("  # inner\n"), st.just("\n")), max_size=3).map("".join),
+)
+pyenv = st.builds(lambda v, n, end: f"PYENV {v} {n}{end}", st.sampled_from(["3.8", "3.12", "2.7", "x"]),
+                  st.sampled_from(["venv", "a;b", "p-1"]), line_end)
+heredoc = st.builds(lambda body, end: body + end, words.map(lambda w: w + "\n"), st.sampled_from(["EOF\n", "E\n", "Q\n", "\tE\n"]))
+
+EXPLICIT = {"INSTRUCTION": instruction, "PYENV": pyenv, "HEREDOC": heredoc}
+
+
+def check(text: str) -> None:
+    try:
+        tree = pyenvc.parse(text)
+    except pyenvc.ParseError as error:
+        assert error.diagnostics
+        for diagnostic in error.diagnostics:
+            assert diagnostic.span is not None
+            assert 0 <= diagnostic.span.start <= diagnostic.span.end <= len(text)
+            position = Source(text).position(diagnostic.span.start)
+            assert (diagnostic.line, diagnostic.column) == (position.line, position.column)
+        return
+    assert pyenvc.emit(tree) == text
+    view = pyenvc.to_buildkit(tree)
+    assert len(view["commands"]) == len(tree.instructions())
+
+
+@settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow])
+@given(from_lark(grammar(), explicit=EXPLICIT))
+@example("FROM a\nRUN <<EOF\n")
+@example("\ufeff# escape=`\nRUN a `\n")
+def test_text_from_the_grammar_parses_and_round_trips(text):
+    check(text)
+
+
+@settings(max_examples=400)
+@given(st.text(alphabet=st.sampled_from(list("FROM RUN<>EOF\\`#\n\r\t\"'[],=-") + ["\ufeff", "\udc80", "é"]), max_size=80))
+@example("\\")
+@example("# escape=`\n# escape=`\n")
+def test_arbitrary_text_parses_and_round_trips_or_raises_parse_error(text):
+    check(text)
+
+
+@settings(max_examples=200)
+@given(st.text(max_size=60))
+def test_any_unicode_text(text):
+    check(text)
