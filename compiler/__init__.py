@@ -5,7 +5,9 @@ back, show Docker's view of it, and compile PYENV instructions away.
 """
 
 from pyenvc.buildkit import to_buildkit
+from pyenvc.diagnostics import Diagnostic
+from pyenvc.lowering import Result, compile
 from pyenvc.parser import ParseError, parse
 from pyenvc.printer import emit
 
-__all__ = ["ParseError", "emit", "parse", "to_buildkit"]
+__all__ = ["Diagnostic", "ParseError", "Result", "compile", "emit", "parse", "to_buildkit"]

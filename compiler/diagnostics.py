@@ -31,6 +31,33 @@ CODES: dict[str, str] = {
     "DF007": "ENV or LABEL mixes `name=value` with a word that has no `=`",
     "DF008": "a JSON (exec form) array holds something other than strings",
     "DF009": "the shell-style quoting of a heredoc delimiter is broken",
+    # PYENV instructions: errors (exit 1, nothing written).
+    "PYENV001": "PYENV comes before the first FROM",
+    "PYENV002": "PYENV is used as an ONBUILD trigger",
+    "PYENV003": "PYENV is written in JSON (exec) form",
+    "PYENV004": "PYENV has a heredoc",
+    "PYENV005": "a PYENV word holds a variable; PYENV words are not expanded",
+    "PYENV006": "PYENV has too few arguments",
+    "PYENV007": "PYENV has too many arguments",
+    "PYENV008": "PYENV has an unknown flag",
+    "PYENV009": "a PYENV flag is malformed, repeated or has a value it does not accept",
+    "PYENV010": "the Python version is empty or malformed",
+    "PYENV011": "the Python version is Python 2, which has no venv module",
+    "PYENV012": "no official Python image exists for this version and flavour",
+    "PYENV013": "the venv name has characters other than letters, digits, `_` and `-`",
+    "PYENV014": "the same venv name is used twice in one stage",
+    "PYENV015": "the requirements path is absolute",
+    "PYENV016": "the requirements path leaves the build context",
+    "PYENV017": "the requirements path has glob characters, white space or quotes",
+    "PYENV018": "the requirements file is missing from the build context (or .dockerignore excludes it)",
+    "PYENV019": "requirements.txt pins apache-airflow, which an Astro Runtime project must not do",
+    "PYENV020": "one stage takes the same Python X.Y from two different images",
+    "PYENV021": "the installer is not available yet",
+    # Warnings (exit 0).
+    "PYENV101": "the Python version is past its end of life",
+    "PYENV102": "the base image is not recognised; the runtime user, home and flavour are defaults",
+    "PYENV103": "the interpreter flavour was chosen from a build argument's compile-time value",
+    "PYENV104": "an Astro Runtime project file (packages.txt, requirements.txt) is missing",
 }
 
 

@@ -1,0 +1,717 @@
+"""The PYENV pass: validate every PYENV, collect diagnostics, and replace each PYENV node with
+the generated instructions; plus the two other rewrites the spec allows (the old frontend's
+`# syntax=` directive dropped, and the Astro Runtime `-base` rewrite).
+
+In: a parsed `Dockerfile` tree, its `Source`, and `Options`. Out: the lowered tree and the
+diagnostics. Every node that is not rewritten stays the same object, so untouched bytes print
+unchanged by construction. `compile()` wraps parse + lower + emit and never raises for bad input.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import Mapping, Optional, Sequence
+
+import attrs
+
+from pyenvc import generate, pythons, runtime
+from pyenvc.context import BuildContext, path_problem
+from pyenvc.diagnostics import ERROR, WARNING, Diagnostic, has_errors
+from pyenvc.parser import ParseError, parse
+from pyenvc.printer import emit
+from pyenvc.source import Source
+from pyenvc.syntax import Directive, Dockerfile, Generated, Instruction, Node, Pyenv, Span
+
+LAYOUTS = ("inline", "stages")
+INSTALLERS = ("pip", "uv")
+IMPLEMENTED_LAYOUTS = ("inline",)
+IMPLEMENTED_INSTALLERS = ("pip",)
+
+_VENV_NAME = re.compile(r"[A-Za-z0-9_-]+\Z")
+_WORD = re.compile(r"[^ \t\r\n\v\f]+")
+# `# syntax=` values that name the old PYENV frontend (`quay.io/astronomer/airflow-extensions:v1`;
+# its own tests used `astronomer/astro-runtime`).
+_OLD_FRONTEND = re.compile(r"(?:^|/)(?:airflow-extensions|astro-runtime)(?:[:@].*)?\Z")
+
+
+@attrs.frozen
+class Options:
+    """The lowering options; each has a command-line equivalent."""
+
+    layout: str = "inline"
+    installer: str = "pip"
+    user: Optional[str] = None  # the runtime user's name, for images the table does not know
+    uid: Optional[int] = None
+    home: Optional[str] = None
+    python_flavour: Optional[str] = None
+    astro: bool = True  # the Astro Runtime rewrite
+    build_args: Mapping[str, str] = attrs.field(factory=dict)
+    runtime_images: tuple[str, ...] = ()  # more Astro Runtime repositories
+    context: Optional[BuildContext] = None
+
+
+@attrs.frozen
+class Result:
+    output: Optional[str]  # the generated Dockerfile; None when there are errors
+    diagnostics: list  # list[Diagnostic], errors and warnings, in source order
+
+
+@attrs.frozen
+class _Word:
+    text: str
+    start: int  # offsets into the instruction's logical line
+    end: int
+
+
+def _words(logical: str) -> list[_Word]:
+    return [_Word(m.group(), m.start(), m.end()) for m in _WORD.finditer(logical)]
+
+
+@attrs.frozen
+class _Spec:
+    """A valid PYENV."""
+
+    node_index: int
+    line: int
+    version: pythons.PythonVersion
+    name: str
+    requirements: Optional[str]
+    image: Optional[str]  # --python-image, else None
+    installer: str
+
+
+@attrs.define
+class _Stage:
+    from_index: int
+    from_node: Instruction
+    name: Optional[str]
+    base: runtime.BaseImage
+    image_word: Optional[_Word]
+    from_variable: bool  # the image word used a variable
+    parent: Optional["_Stage"]  # the earlier stage this one is built FROM, if any
+    user: Optional[str] = None  # the text of the stage's last USER so far
+    pyenvs: list = attrs.Factory(list)  # (spec, USER text in effect before it or None)
+    names: dict = attrs.Factory(dict)  # venv name -> line
+
+    def user_in_effect(self) -> Optional[str]:
+        """The text of the USER in effect: this stage's last, else the parent stage's."""
+        if self.user is not None:
+            return self.user
+        return self.parent.user_in_effect() if self.parent is not None else None
+
+
+class _Lowering:
+    def __init__(self, tree: Dockerfile, source: Source, options: Options) -> None:
+        self.tree = tree
+        self.source = source
+        self.options = options
+        self.diagnostics: list[Diagnostic] = []
+        self.stages: list[_Stage] = []
+        self.meta_args: dict[str, Optional[str]] = {}
+
+    # -- diagnostics ---------------------------------------------------------------------------
+
+    def _span(self, node: Instruction, word: Optional[_Word]) -> Span:
+        if word is None:  # the end of the logical line
+            end = len(node.logical.rstrip())
+            offset = node.source_offset(max(end - 1, 0)) + (1 if end else 0)
+            return Span(offset, offset)
+        start = node.source_offset(word.start)
+        end = node.source_offset(word.end - 1) + 1
+        return Span(start, max(start, end))
+
+    def report(
+        self,
+        node: Instruction,
+        word: Optional[_Word],
+        code: str,
+        message: str,
+        hint: Optional[str],
+        severity: str = ERROR,
+    ) -> None:
+        self.diagnostics.append(
+            Diagnostic.at(self.source, self._span(node, word), code, message, hint, severity)
+        )
+
+    # -- the walk ------------------------------------------------------------------------------
+
+    def run(self) -> tuple[Dockerfile, list[Diagnostic]]:
+        for index, node in enumerate(self.tree.body):
+            if not isinstance(node, Instruction):
+                continue
+            command = node.command
+            if isinstance(node, Pyenv) or command == "pyenv":
+                self._pyenv(index, node)
+            elif command == "from":
+                self._from(index, node)
+            elif command == "arg" and not self.stages:
+                self._meta_arg(node)
+            elif command == "user" and self.stages:
+                words = _words(node.logical)
+                self.stages[-1].user = node.logical[words[1].start :].strip() if len(words) > 1 else ""
+            elif command == "onbuild":
+                words = _words(node.logical)
+                if len(words) > 1 and words[1].text.upper() == "PYENV":
+                    self.report(
+                        node,
+                        words[1],
+                        "PYENV002",
+                        "PYENV cannot be an ONBUILD trigger",
+                        "move the PYENV into the Dockerfile of the image that uses it",
+                    )
+        stages = [stage for stage in self.stages if stage.pyenvs]
+        for stage in stages:
+            self._check_stage(stage)
+        self.diagnostics.sort(key=lambda d: (d.line, d.column, d.code))
+        if has_errors(self.diagnostics):
+            return self.tree, self.diagnostics
+        body = list(self.tree.body)
+        for stage in stages:
+            self._lower_stage(stage, body)
+        directives = tuple(d for d in self.tree.directives if not _is_old_frontend(d))
+        return attrs.evolve(self.tree, directives=directives, body=tuple(body)), self.diagnostics
+
+    def _meta_arg(self, node: Instruction) -> None:
+        from pyenvc.buildkit import parse_words
+
+        words = _words(node.logical)
+        if len(words) < 2:
+            return
+        rest = node.logical[words[1].start :]
+        try:
+            items = parse_words(rest, self.tree.escape)
+        except Exception:  # BuildKit's later stages would reject it; resolution just stops
+            return
+        for item in items:
+            name, eq, default = item.partition("=")
+            if name in self.options.build_args:
+                self.meta_args[name] = self.options.build_args[name]
+            elif eq:
+                try:
+                    self.meta_args[name] = runtime.expand(default, self.meta_args, self.tree.escape)
+                except runtime.Unresolved:
+                    self.meta_args[name] = None
+            else:
+                self.meta_args.setdefault(name, None)
+
+    def _from(self, index: int, node: Instruction) -> None:
+        words = _words(node.logical)[1:]
+        while words and words[0].text.startswith("--"):
+            words.pop(0)
+        image_word = words[0] if words else None
+        name = None
+        if len(words) >= 3 and words[1].text.lower() == "as":
+            name = words[2].text.lower()
+        base = runtime.classify(None)
+        parent = None
+        from_variable = False
+        if image_word is not None:
+            from_variable = "$" in image_word.text
+            try:
+                value: Optional[str] = runtime.expand(image_word.text, self.meta_args, self.tree.escape)
+            except runtime.Unresolved:
+                value = None
+            if value is not None:
+                parent = next((s for s in reversed(self.stages) if s.name == value.lower()), None)
+                if parent is not None:
+                    base = parent.base
+                else:
+                    base = runtime.classify(runtime.parse_image(value), self.options.runtime_images)
+        self.stages.append(_Stage(index, node, name, base, image_word, from_variable, parent))
+
+    # -- one PYENV -----------------------------------------------------------------------------
+
+    def _pyenv(self, index: int, node: Instruction) -> None:
+        words = _words(node.logical)
+        keyword = words[0]
+        line = self.source.position(node.start).line
+        if not self.stages:
+            self.report(
+                node,
+                keyword,
+                "PYENV001",
+                "PYENV comes before the first FROM",
+                "move the PYENV after the FROM of the stage that needs the venv",
+            )
+            return
+        stage = self.stages[-1]
+        args = words[1:]
+        ok = True
+        if node.heredocs or any(re.match(r"\d*<<", w.text) for w in args):
+            word = next((w for w in args if re.match(r"\d*<<", w.text)), keyword)
+            self.report(
+                node,
+                word,
+                "PYENV004",
+                "PYENV does not take a heredoc",
+                "write the requirements in a file and name it: `PYENV 3.11 name requirements.txt`",
+            )
+            return
+        flags: dict[str, tuple[str, _Word]] = {}
+        positional: list[_Word] = []
+        for word in args:
+            if "$" in word.text:
+                self.report(
+                    node,
+                    word,
+                    "PYENV005",
+                    f"variables are not expanded in PYENV: '{word.text}'",
+                    "write the value itself; PYENV words are used as written",
+                )
+                ok = False
+                continue
+            if word.text.startswith("--"):
+                if positional:
+                    self.report(
+                        node,
+                        word,
+                        "PYENV009",
+                        f"flag '{word.text}' comes after the arguments",
+                        "put flags right after PYENV, before the Python version",
+                    )
+                    ok = False
+                    continue
+                ok = self._flag(node, word, flags) and ok
+                continue
+            if not positional and word.text.startswith("["):
+                self.report(
+                    node,
+                    word,
+                    "PYENV003",
+                    "PYENV does not take the JSON form",
+                    "write the words plainly: `PYENV 3.11 name requirements.txt`",
+                )
+                return
+            positional.append(word)
+        if not ok:
+            return
+        if len(positional) < 2:
+            what = "a Python version and a venv name" if not positional else "a venv name"
+            self.report(
+                node,
+                None,
+                "PYENV006",
+                f"PYENV needs {what}",
+                "write `PYENV <python-version> <venv-name> [<requirements-file>]`",
+            )
+            return
+        if len(positional) > 3:
+            self.report(
+                node,
+                positional[3],
+                "PYENV007",
+                f"PYENV takes at most 3 arguments, found {len(positional)}: unexpected '{positional[3].text}'",
+                "write one PYENV per venv: `PYENV <python-version> <venv-name> [<requirements-file>]`",
+            )
+            return
+        version_word, name_word = positional[0], positional[1]
+        requirements_word = positional[2] if len(positional) > 2 else None
+        version = pythons.parse_version(version_word.text)
+        if version == "python2":
+            self.report(
+                node,
+                version_word,
+                "PYENV011",
+                f"Python 2 has no venv module: '{version_word.text}'",
+                "use a Python 3 version such as 3.12",
+            )
+            ok = False
+        elif isinstance(version, str):
+            self.report(
+                node,
+                version_word,
+                "PYENV010",
+                f"invalid Python version '{version_word.text}', expected 3.Y or 3.Y.Z",
+                "write a version such as 3.12 or 3.12.4",
+            )
+            ok = False
+        if not _VENV_NAME.match(name_word.text):
+            self.report(
+                node,
+                name_word,
+                "PYENV013",
+                f"invalid venv name '{name_word.text}', expected letters, digits, '_' and '-'",
+                "rename the venv, e.g. `" + (re.sub(r"[^A-Za-z0-9_-]+", "_", name_word.text) or "venv") + "`",
+            )
+            ok = False
+        elif name_word.text in stage.names:
+            self.report(
+                node,
+                name_word,
+                "PYENV014",
+                f"venv '{name_word.text}' is already defined in this stage on line {stage.names[name_word.text]}",
+                "give each venv in a stage its own name",
+            )
+            ok = False
+        else:
+            stage.names[name_word.text] = line
+        requirements = None
+        if requirements_word is not None:
+            requirements = requirements_word.text
+            ok = self._check_requirements(node, requirements_word) and ok
+        installer = flags.get("installer", (self.options.installer, None))[0]
+        if installer not in IMPLEMENTED_INSTALLERS:
+            self.report(
+                node,
+                flags["installer"][1] if "installer" in flags else keyword,
+                "PYENV021",
+                f"installer '{installer}' is not available yet",
+                "use `--installer=pip` for now",
+            )
+            ok = False
+        if not ok or not isinstance(version, pythons.PythonVersion):
+            return
+        image = flags["python-image"][0] if "python-image" in flags else None
+        spec = _Spec(index, line, version, name_word.text, requirements, image, installer)
+        stage.pyenvs.append((spec, stage.user_in_effect(), node, version_word))
+
+    def _flag(self, node: Instruction, word: _Word, flags: dict) -> bool:
+        name, eq, value = word.text[2:].partition("=")
+        if name not in ("installer", "python-image"):
+            self.report(
+                node,
+                word,
+                "PYENV008",
+                f"unknown flag '--{name}'" if name else f"malformed flag '{word.text}'",
+                "PYENV takes only `--installer=pip|uv` and `--python-image=IMAGE`",
+            )
+            return False
+        if name in flags:
+            self.report(
+                node, word, "PYENV009", f"flag '--{name}' is given twice", "keep one of them"
+            )
+            return False
+        if not eq or not value:
+            example = "pip" if name == "installer" else "python:3.12-slim-bookworm"
+            self.report(
+                node,
+                word,
+                "PYENV009",
+                f"flag '--{name}' needs a value",
+                f"write it as `--{name}={example}`",
+            )
+            return False
+        if name == "installer" and value not in INSTALLERS:
+            self.report(
+                node,
+                word,
+                "PYENV009",
+                f"unknown installer '{value}', expected 'pip' or 'uv'",
+                "write `--installer=pip` or `--installer=uv`",
+            )
+            return False
+        if name == "python-image" and runtime.parse_image(value) is None:
+            self.report(
+                node,
+                word,
+                "PYENV009",
+                f"invalid image reference '{value}'",
+                "name an image with CPython under /usr/local, e.g. `--python-image=python:3.12-slim-bookworm`",
+            )
+            return False
+        flags[name] = (value, word)
+        return True
+
+    def _check_requirements(self, node: Instruction, word: _Word) -> bool:
+        problem = path_problem(word.text)
+        hint = "give a path relative to the build context, as COPY takes it"
+        if problem is not None:
+            code, detail = problem
+            if code == "PYENV017":
+                hint = "rename the file so its path has no glob characters, white space or quotes"
+            self.report(node, word, code, f"requirements path '{word.text}' {detail}", hint)
+            return False
+        context = self.options.context
+        if context is not None:
+            why = context.missing(word.text)
+            if why is not None:
+                self.report(
+                    node,
+                    word,
+                    "PYENV018",
+                    f"requirements file '{word.text}' is not in the build context: {why}",
+                    f"create it under {context.root}, fix the path, or change .dockerignore",
+                )
+                return False
+        return True
+
+    # -- stage-level checks ----------------------------------------------------------------------
+
+    def _check_stage(self, stage: _Stage) -> None:
+        base = stage.base
+        node, word = stage.from_node, stage.image_word
+        options = self.options
+        if base.kind in ("unknown", "scratch") and options.user is None and options.uid is None and options.home is None:
+            shown = word.text if word is not None else ""
+            self.report(
+                node,
+                word,
+                "PYENV102",
+                f"base image '{shown}' is not recognised: assuming user astro (uid 50000) with home /home/astro",
+                "pass --user, --uid and --home (and --python-flavour) for this image",
+                WARNING,
+            )
+        if base.kind == "runtime" and base.flavour is None and options.python_flavour is None:
+            self.report(
+                node,
+                word,
+                "PYENV102",
+                f"Astro Runtime tag '{base.image.tag if base.image else ''}' is not one the flavour table knows: "
+                f"using {runtime.DEFAULT_FLAVOUR} and leaving FROM alone",
+                "use a versioned tag such as 12.1.0, or pass --python-flavour",
+                WARNING,
+            )
+        if stage.from_variable and base.flavour is not None and options.python_flavour is None:
+            self.report(
+                node,
+                word,
+                "PYENV103",
+                f"the interpreter flavour {base.flavour} was chosen from the compile-time value of '{word.text if word else ''}'",
+                "build with the same --build-arg values you compile with, or pass --python-flavour",
+                WARNING,
+            )
+        flavour = self._flavour(stage)
+        versions: dict[str, tuple[str, int]] = {}
+        for spec, _user, pnode, vword in stage.pyenvs:
+            image = spec.image or spec.version.image(flavour)
+            if spec.image is None and not pythons.image_exists(spec.version, flavour):
+                self.report(
+                    pnode,
+                    vword,
+                    "PYENV012",
+                    f"there is no official image {image} for Python {spec.version.text}",
+                    "name an image with that CPython under /usr/local: `PYENV --python-image=IMAGE ...`,"
+                    " or pick another --python-flavour",
+                )
+                continue
+            eol = pythons.end_of_life(spec.version)
+            if eol is not None:
+                self.report(
+                    pnode,
+                    vword,
+                    "PYENV101",
+                    f"Python {spec.version.major_minor} reached its end of life on {eol.isoformat()}",
+                    "move the venv to a supported Python version",
+                    WARNING,
+                )
+            mm = spec.version.major_minor
+            if mm in versions and versions[mm][0] != image:
+                self.report(
+                    pnode,
+                    vword,
+                    "PYENV020",
+                    f"Python {mm} is already taken from {versions[mm][0]} in this stage (line {versions[mm][1]}), not {image}",
+                    f"use the same version and image for every Python {mm} venv in a stage",
+                )
+            versions.setdefault(mm, (image, spec.line))
+        if self._astro(stage) and options.context is not None:
+            self._check_astro_files(stage)
+
+    def _check_astro_files(self, stage: _Stage) -> None:
+        context = self.options.context
+        assert context is not None
+        for name in ("packages.txt", "requirements.txt"):
+            why = context.missing(name)
+            if why is not None:
+                self.report(
+                    stage.from_node,
+                    stage.image_word,
+                    "PYENV104",
+                    f"Astro Runtime project file '{name}' is not in the build context: {why}",
+                    f"create an empty {name} in {context.root}, or pass --no-astro",
+                    WARNING,
+                )
+        path = os.path.join(context.root, "requirements.txt")
+        if context.missing("requirements.txt") is None:
+            try:
+                with open(path, encoding="utf-8", errors="replace") as f:
+                    lines = f.read().splitlines()
+            except OSError:
+                return
+            for number, text in enumerate(lines, 1):
+                if re.fullmatch(r"apache-airflow\s*[=~>]{1,2}.*", text.rstrip("\r")):
+                    self.report(
+                        stage.from_node,
+                        stage.image_word,
+                        "PYENV019",
+                        f"requirements.txt line {number} pins apache-airflow: '{text.strip()}'",
+                        "remove that line and change the Astro Runtime version in FROM instead",
+                    )
+
+    # -- generation ----------------------------------------------------------------------------
+
+    def _flavour(self, stage: _Stage) -> str:
+        return self.options.python_flavour or stage.base.flavour or runtime.DEFAULT_FLAVOUR
+
+    def _astro(self, stage: _Stage) -> bool:
+        base = stage.base
+        return (
+            self.options.astro
+            and stage.base.kind == "runtime"
+            and not base.is_base_tag
+            and base.image is not None
+            and base.image.tag is not None
+            and base.image.digest is None
+            and base.flavour is not None
+            and stage.parent is None  # FROM <image> directly, not FROM <stage>
+        )
+
+    def _default_user(self, stage: _Stage) -> str:
+        if stage.base.user is not None:
+            return stage.base.user
+        if self.options.user is not None:
+            return self.options.user
+        return f"{self._uid(stage)}:0"
+
+    def _uid(self, stage: _Stage) -> int:
+        return self.options.uid if self.options.uid is not None else stage.base.uid
+
+    def _home(self, stage: _Stage) -> str:
+        return self.options.home if self.options.home is not None else stage.base.home
+
+    def _lower_stage(self, stage: _Stage, body: list) -> None:
+        flavour = self._flavour(stage)
+        uid, home = self._uid(stage), self._home(stage)
+        astro = self._astro(stage)
+        last = stage.pyenvs[-1][0].node_index
+        copied: set[str] = set()
+        for spec, user, node, _word in stage.pyenvs:
+            restore = user if user is not None else self._default_user(stage)
+            mm = spec.version.major_minor
+            lines = [f"# PYENV line {spec.line}", "USER root"]
+            if mm not in copied:
+                copied.add(mm)
+                image = spec.image or spec.version.image(flavour)
+                lines += generate.interpreter(mm, image, spec.version.needs_m_symlink)
+            lines += generate.venv_dirs(home, spec.name, uid)
+            lines += generate.venv(spec.name, mm, spec.requirements, uid, home, spec.installer)
+            if astro and spec.node_index == last:
+                lines += [
+                    "# Astro Runtime: requirements.txt and the project, as the ONBUILD triggers would",
+                    "USER root",
+                ]
+                lines += generate.astro_project(runtime.ASTRO_PROJECT_DIR)
+            lines.append(f"USER {restore}")
+            body[spec.node_index] = Generated(_join(lines, node.text, self.source.text))
+        if astro:
+            node = stage.from_node
+            word = stage.image_word
+            assert word is not None
+            at = node.source_offset(word.end - 1) + 1 - node.start
+            text = node.text[:at] + "-base" + node.text[at:]
+            lines = [
+                "# Astro Runtime: packages.txt, as the ONBUILD triggers would",
+                "USER root",
+                *generate.astro_packages(runtime.ASTRO_PROJECT_DIR),
+                f"USER {stage.base.user}",
+            ]
+            eol = _eol(node.text, self.source.text)
+            if text.endswith("\n"):
+                text += _join(lines, node.text, self.source.text)
+            else:
+                text += eol + eol.join(lines)
+            body[stage.from_index] = Generated(text)
+
+
+def _is_old_frontend(directive: Directive) -> bool:
+    return directive.name == "syntax" and bool(_OLD_FRONTEND.search(directive.value.strip()))
+
+
+def _eol(node_text: str, file_text: str) -> str:
+    if node_text.endswith("\r\n"):
+        return "\r\n"
+    if node_text.endswith("\n"):
+        return "\n"
+    first = file_text.find("\n")
+    if first > 0 and file_text[first - 1] == "\r":
+        return "\r\n"
+    return "\n"
+
+
+def _join(lines: Sequence[str], node_text: str, file_text: str) -> str:
+    """The lines with the file's own line ending; a final one only where the node had one."""
+    eol = _eol(node_text, file_text)
+    text = eol.join(lines)
+    if node_text.endswith("\n"):
+        text += eol
+    return text
+
+
+def lower(tree: Dockerfile, source: Source, options: Options) -> tuple[Dockerfile, list[Diagnostic]]:
+    """The lowered tree and the diagnostics; the tree is unchanged when there are errors."""
+    return _Lowering(tree, source, options).run()
+
+
+def check_options(
+    layout: str, installer: str, uid: Optional[int], home: Optional[str], python_flavour: Optional[str], user: Optional[str]
+) -> Optional[str]:
+    """A message for an option value that is wrong (a usage error), or None."""
+    if layout not in LAYOUTS:
+        return f"unknown layout '{layout}', expected one of: {', '.join(LAYOUTS)}"
+    if layout not in IMPLEMENTED_LAYOUTS:
+        return f"layout '{layout}' is not implemented yet"
+    if installer not in INSTALLERS:
+        return f"unknown installer '{installer}', expected one of: {', '.join(INSTALLERS)}"
+    if installer not in IMPLEMENTED_INSTALLERS:
+        return f"installer '{installer}' is not implemented yet"
+    if uid is not None and (not isinstance(uid, int) or isinstance(uid, bool) or uid < 0):
+        return f"invalid uid {uid!r}, expected a number >= 0"
+    if home is not None and (not home.startswith("/") or re.search(r"[\s\"'$\\]", home) or home.rstrip("/") == ""):
+        return f"invalid home '{home}', expected an absolute path without white space, quotes or '$'"
+    if user is not None and not re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?", user):
+        return f"invalid user '{user}'"
+    if python_flavour is not None and not re.fullmatch(r"[a-z0-9][a-z0-9.-]*", python_flavour):
+        return f"invalid python flavour '{python_flavour}'"
+    return None
+
+
+def compile(  # noqa: A001 - the spec's name
+    text: str,
+    *,
+    path: str = "Dockerfile",
+    context: Optional[str] = None,
+    build_args: Optional[Mapping[str, str]] = None,
+    layout: str = "inline",
+    installer: str = "pip",
+    user: Optional[str] = None,
+    uid: Optional[int] = None,
+    home: Optional[str] = None,
+    python_flavour: Optional[str] = None,
+    astro: bool = True,
+    runtime_images: Sequence[str] = (),
+) -> Result:
+    """Compile a Dockerfile's text. Never raises for bad input: problems are diagnostics.
+
+    Option values the compiler cannot honour (an unknown layout, a negative uid, a layout that is
+    not implemented yet) raise ValueError: they are the caller's mistake, not the input's.
+    """
+    problem = check_options(layout, installer, uid, home, python_flavour, user)
+    if problem is not None:
+        raise ValueError(problem)
+    source = Source(text, path)
+    try:
+        tree = parse(text)
+    except ParseError as error:
+        diagnostics = [attrs.evolve(d) for d in error.diagnostics]
+        return Result(None, diagnostics)
+    build_context = None
+    if context is not None:
+        dockerfile = path if path not in ("-", "<stdin>") and os.path.isfile(path) else None
+        build_context = BuildContext.load(context, dockerfile)
+    options = Options(
+        layout=layout,
+        installer=installer,
+        user=user,
+        uid=uid,
+        home=home.rstrip("/") if home else home,
+        python_flavour=python_flavour,
+        astro=astro,
+        build_args=dict(build_args or {}),
+        runtime_images=tuple(runtime_images),
+        context=build_context,
+    )
+    lowered, diagnostics = lower(tree, source, options)
+    if has_errors(diagnostics):
+        return Result(None, diagnostics)
+    return Result(emit(lowered), diagnostics)
