@@ -17,6 +17,7 @@ from pyenvc import gotext
 HEREDOC_COMMANDS = frozenset({"run", "copy", "add"})
 # reWhitespace in parser.go
 _WHITESPACE = re.compile(r"[\t\v\f\r ]+")
+_WORD = re.compile(f"[^{gotext.SPACE_CHARS}]+")
 _HEREDOC_SPACE = " \t\r\n"
 _HEREDOC_WORD = re.compile(r"(\d*)<<(-?)[\t\n\f\r ]*([^<]*)\Z")
 
@@ -124,6 +125,8 @@ def _extract_builder_flags(line: str, escape: str) -> tuple[str, list]:
 
 def parse_words(rest: str, escape: str) -> list[str]:
     """parseWords: white-space separated words; quotes and escapes kept as characters."""
+    if escape not in rest and "'" not in rest and '"' not in rest:
+        return _WORD.findall(rest)  # the same words, without the character walk
     words: list[str] = []
     word: list[str] = []
     in_spaces, in_word, in_quote = 0, 1, 2

@@ -3,8 +3,8 @@
 Which bytes form one token depends on context that no regular expression in the grammar can
 carry: the escape character set by a directive, whether the previous line ended in a
 continuation, and the heredoc delimiters named on an instruction line. This step follows
-BuildKit's `Parse` loop (frontend/dockerfile/parser/parser.go) line by line and yields
-line-level tokens whose texts, concatenated, are the input exactly:
+BuildKit's `Parse` loop (frontend/dockerfile/parser/parser.go) and yields line-level tokens
+whose texts, concatenated, are the input exactly:
 
     BOM          the U+FEFF that opens the file
     DIRECTIVE    one parser directive line (`# escape=``), honoured by BuildKit
@@ -14,11 +14,14 @@ line-level tokens whose texts, concatenated, are the input exactly:
     PYENV        the same, for a PYENV instruction
     HEREDOC      one heredoc body with its terminator line
 
-Each token carries the syntax node it stands for (`token.node`), so no byte is re-read later.
+Each token carries the syntax node it stands for (`token.node`). Extents are found with one
+regular expression per statement (they cannot backtrack beyond a line); the logical line of an
+instruction is only joined where something needs it (see lines.py).
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Iterator
 
@@ -26,16 +29,37 @@ from lark.lexer import Lexer, Token
 
 from pyenvc import buildkit, gotext
 from pyenvc.diagnostics import Diagnostic
+from pyenvc.lines import trim_newline
 from pyenvc.source import Source
 from pyenvc.syntax import Bom, Directive, Heredoc, Instruction, Pyenv, Span, Trivia
 
 MAX_LINE_BYTES = 65535  # bufio.MaxScanTokenSize - 1, newline not counted
-_DIRECTIVE = re.compile(r"([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)[\t\n\f\r ]*\Z")
-_CONTINUATION = {
-    escape: re.compile(f"([^{re.escape(escape)}]){re.escape(escape)}[ \\t]*\\Z|\\A{re.escape(escape)}[ \\t]*\\Z")
-    for escape in ("\\", "`")
-}
 DIRECTIVE_NAMES = frozenset({"syntax", "escape", "check"})
+_DIRECTIVE = re.compile(r"([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)[\t\n\f\r ]*\Z")
+_H = "[" + gotext.SPACE_CHARS.replace("\n", "") + "]"  # Go's white space, but a line break
+# A run of blank lines and comment lines (first non-blank character `#`).
+_TRIVIA = re.compile(f"(?:{_H}*(?:#[^\\n]*)?\\n)+(?:{_H}*#[^\\n]*\\Z|{_H}+\\Z)?|{_H}*#[^\\n]*\\Z|{_H}+\\Z")
+# A line long enough that its UTF-8 bytes may pass BuildKit's limit.
+_LONG_LINE = re.compile(f"[^\\n]{{{MAX_LINE_BYTES // 4 + 1},}}")
+# Where the keyword can be read off the first line without joining continuations; what
+# follows it says whether the arguments may be JSON (`[`) or start with flags (`--`).
+_KEYWORD = re.compile(f"{_H}*([^\\t\\v\\f\\r \\n]+)[\\t\\v\\f\\r ]+{_H}*(\\[|--)?")
+# Instructions whose arguments BuildKit's parser may reject, and whose logical line must
+# therefore always be read; the others only when `[` or `<<` appears.
+_ALWAYS_CHECKED = frozenset({"env", "label", "onbuild", "healthcheck"})
+_JSON_FORMS = frozenset({"run", "cmd", "entrypoint", "shell", "add", "copy", "volume"})
+
+
+@functools.lru_cache(maxsize=None)
+def _instruction_pattern(escape: str) -> re.Pattern:
+    """One instruction's physical lines: a line ending in a continuation, then comment,
+    blank and continuing lines, then the line that ends it (or the end of the file)."""
+    e = re.escape(escape)
+    continues = f"[^\\n]*(?<!{e}){e}[ \\t]*\\r*\\n"
+    return re.compile(
+        f"{continues}(?:{_H}*#[^\\n]*\\n|{_H}*\\n|{continues})*[^\\n]*\\n?"
+        f"|[^\\n]*\\n?"
+    )
 
 
 class ParseError(Exception):
@@ -57,50 +81,24 @@ def _token(kind: str, node: object) -> NodeToken:
     return token
 
 
-def _trim_newline(line: str) -> str:
-    """bytes.TrimRight(line, "\\r\\n")"""
-    return line.rstrip("\r\n")
+def _error(text: str, span: Span, code: str, message: str, hint: str | None = None) -> ParseError:
+    return ParseError([Diagnostic.at(Source(text), span, code, message, hint)])
 
 
-class _Lines:
-    """The physical lines of the text: each with its line ending, as bufio.Scanner gives them."""
-
-    def __init__(self, source: Source, start: int) -> None:
-        self.text = source.text
-        self.source = source
-        self.pos = start
-        self.number = 0  # 1-based number of the line last taken
-
-    def next(self) -> tuple[str, int] | None:
-        """The next line and its offset, or None at the end."""
-        text, pos = self.text, self.pos
-        if pos >= len(text):
-            return None
-        end = text.find("\n", pos)
-        end = len(text) if end < 0 else end + 1
-        line = text[pos:end]
-        if end - pos > MAX_LINE_BYTES // 4 and _too_long(line):
-            raise _error(
-                self.source, Span(pos, end), "DF005",
-                f"dockerfile line greater than max allowed size of {MAX_LINE_BYTES}",
-                "split the line with continuation lines",
-            )
-        self.pos = end
-        self.number += 1
-        return line, pos
+def _check_line_lengths(text: str) -> None:
+    """bufio.Scanner refuses a line of more than 65535 bytes (65536 with its newline)."""
+    for match in _LONG_LINE.finditer(text):
+        size = len(gotext.to_bytes(match.group()))
+        has_newline = match.end() < len(text)
+        if size + has_newline > MAX_LINE_BYTES + 1 or (size == MAX_LINE_BYTES + 1):
+            raise _error(text, Span(match.start(), match.end()), "DF005",
+                         f"dockerfile line greater than max allowed size of {MAX_LINE_BYTES}",
+                         "split the line with continuation lines")
 
 
-def _too_long(line: str) -> bool:
-    size = len(gotext.to_bytes(line))
-    return size > MAX_LINE_BYTES + 1 or (size == MAX_LINE_BYTES + 1 and not line.endswith("\n"))
-
-
-def _error(source: Source, span: Span, code: str, message: str, hint: str | None = None) -> ParseError:
-    return ParseError([Diagnostic.at(source, span, code, message, hint)])
-
-
-def _parse_directive(stripped: str) -> tuple[str, str] | None:
+def _parse_directive(line: str) -> tuple[str, str] | None:
     """DirectiveParser.ParseLine: `#`, white space, `name=value`, for a known name."""
+    stripped = gotext.lstrip(trim_newline(line))
     if not stripped.startswith("#"):
         return None
     match = _DIRECTIVE.match(gotext.lstrip(stripped[1:]))
@@ -109,156 +107,132 @@ def _parse_directive(stripped: str) -> tuple[str, str] | None:
     return match.group(1).lower(), match.group(2)
 
 
-def scan(source: Source) -> Iterator[NodeToken]:
-    """Yield the tokens of `source`, or raise ParseError where BuildKit would fail."""
-    text = source.text
-    start = 0
+def _directives(text: str, pos: int) -> Iterator[tuple[Directive, int]]:
+    """The directive lines at the top of the file, and where each ends."""
+    seen: set[str] = set()
+    while pos < len(text):
+        end = text.find("\n", pos)
+        end = len(text) if end < 0 else end + 1
+        line = text[pos:end]
+        directive = _parse_directive(line)
+        if directive is None:
+            return
+        name, value = directive
+        span = Span(pos, pos + len(trim_newline(line)))
+        if name in seen:
+            raise _error(text, span, "DF003", f"only one {name} parser directive can be used",
+                         f"remove the second `# {name}=` line")
+        seen.add(name)
+        if name == "escape" and value not in ("\\", "`"):
+            raise _error(text, span, "DF004", f"invalid escape token '{value}' does not match ` or \\",
+                         "use `# escape=\\` or `# escape=``")
+        yield Directive(line, pos, name, value), end
+        pos = end
+
+
+def _keyword(node_text: str, escape: str) -> tuple[str | None, bool]:
+    """The keyword, when the first line shows it whole (None when continuations must be
+    joined), and whether the arguments may be in JSON form."""
+    match = _KEYWORD.match(node_text)
+    if match is None or escape in match.group(1) or "\n" in node_text[: match.end()]:
+        return None, True
+    maybe_json = match.group(2) is not None or node_text[match.end() : match.end() + 1] in ("", escape, "\n")
+    return match.group(1), maybe_json
+
+
+def scan(text: str) -> Iterator[NodeToken]:
+    """Yield the tokens of `text`, or raise ParseError where BuildKit would fail."""
+    if len(text) > MAX_LINE_BYTES // 4:
+        _check_line_lengths(text)
+    pos = 0
     if text.startswith("\ufeff"):
         yield _token("BOM", Bom("\ufeff", 0))
-        start = 1
-    lines = _Lines(source, start)
+        pos = 1
     escape = "\\"
-    continuation = _CONTINUATION[escape]
-    seen_directives: set[str] = set()
-    directives_done = False
-    trivia_start = -1  # where the pending run of comment and blank lines began
+    for directive, pos in _directives(text, pos):
+        if directive.name == "escape":
+            escape = directive.value
+        yield _token("DIRECTIVE", directive)
+
+    trivia = _TRIVIA.match
+    instruction = _instruction_pattern(escape).match
+    length = len(text)
     instructions = 0
-
-    while True:
-        taken = lines.next()
-        if taken is None:
-            break
-        line, offset = taken
-        content = _trim_newline(line)
-        stripped = gotext.lstrip(content)
-
-        if not directives_done:
-            directive = _parse_directive(stripped)
-            if directive is None:
-                directives_done = True
-            else:
-                name, value = directive
-                span = Span(offset, offset + len(content))
-                if name in seen_directives:
-                    raise _error(source, span, "DF003", f"only one {name} parser directive can be used",
-                                 f"remove the second `# {name}=` line")
-                seen_directives.add(name)
-                if name == "escape":
-                    if value not in ("\\", "`"):
-                        raise _error(source, span, "DF004",
-                                     f"invalid escape token '{value}' does not match ` or \\",
-                                     "use `# escape=\\` or `# escape=``")
-                    escape = value
-                    continuation = _CONTINUATION[escape]
-                yield _token("DIRECTIVE", Directive(line, offset, name, value))
-                continue
-
-        if stripped.startswith("#"):
-            body, continues = "", False
-        else:
-            match = continuation.search(stripped)
-            body, continues = stripped, False
-            if match:
-                body, continues = stripped[: match.start()] + (match.group(1) or ""), True
-        if not continues and not body:  # a comment or blank line
-            if trivia_start < 0:
-                trivia_start = offset
+    while pos < length:
+        match = trivia(text, pos)
+        if match is not None:
+            yield _token("TRIVIA", Trivia(match.group(), pos))
+            pos = match.end()
             continue
-
-        if trivia_start >= 0:
-            yield _token("TRIVIA", Trivia(text[trivia_start:offset], trivia_start))
-            trivia_start = -1
-
-        # An instruction: its first line, then continuation lines until one does not continue.
-        logical = [body]
-        origins = [(0, offset + len(content) - len(stripped))]
-        length = len(body)
-        has_empty = False
-        while continues:
-            taken = lines.next()
-            if taken is None:
-                break
-            line, line_offset = taken
-            content = _trim_newline(line)
-            inner = gotext.lstrip(content)
-            if inner.startswith("#"):
-                continue
-            if not inner:
-                has_empty = True
-                continue
-            match = continuation.search(content)
-            piece, continues = content, False
-            if match:
-                piece, continues = content[: match.start()] + (match.group(1) or ""), True
-            origins.append((length, line_offset))
-            logical.append(piece)
-            length += len(piece)
-        end = lines.pos
-        logical_line = "".join(logical)
-        span = Span(origins[0][1], end)
-        try:
-            parsed = buildkit.parse_instruction(logical_line, escape)
-        except buildkit.BuildKitError as problem:
-            raise _error(source, span, problem.code, str(problem)) from None
+        match = instruction(text, pos)
+        node_text = match.group()
+        keyword, maybe_json = _keyword(node_text, escape)
+        node = Instruction(node_text, pos, keyword or "", escape)
+        parsed = None
+        if keyword is None:
+            parsed = _parse(text, node)
+            node = Instruction(node_text, pos, parsed.command.keyword, escape, (), node._joined)
+        command = node.command
+        if parsed is None and (command in _ALWAYS_CHECKED or (command in _JSON_FORMS and (maybe_json or "<<" in node_text))):
+            parsed = _parse(text, node)
+        if command == "pyenv":
+            node = Pyenv(node.text, pos, node.keyword, escape, (), node._joined)
+        yield _token("PYENV" if command == "pyenv" else "INSTRUCTION", node)
+        pos = match.end()
         instructions += 1
-
-        kind = "PYENV" if parsed.command.keyword.lower() == "pyenv" else "INSTRUCTION"
-        node_class = Pyenv if kind == "PYENV" else Instruction
-        node = node_class(
-            text=text[offset:end],
-            start=offset,
-            keyword=parsed.command.keyword,
-            logical=logical_line,
-            origins=tuple(origins),
-            has_empty_continuation=has_empty,
-        )
-        yield _token(kind, node)
-        if "<<" in logical_line and buildkit.can_contain_heredoc(parsed):
+        if parsed is not None and "<<" in node_text and buildkit.can_contain_heredoc(parsed):
             try:
-                specs = buildkit.heredocs_in(logical_line)
+                specs = buildkit.heredocs_in(node.logical)
             except buildkit.ShellSyntaxError as problem:
-                raise _error(source, span, "DF009", str(problem)) from None
+                raise _error(text, _span(node), "DF009", str(problem)) from None
             opener = -1
             for spec in specs:
-                opener = logical_line.find("<<", opener + 1)
+                opener = node.logical.find("<<", opener + 1)
                 at = node.source_offset(max(opener, 0))
-                yield _read_heredoc(lines, spec, source, Span(at, at + 2))
-
-    if trivia_start >= 0:
-        yield _token("TRIVIA", Trivia(text[trivia_start:], trivia_start))
+                heredoc = _read_heredoc(text, pos, spec, Span(at, at + 2))
+                pos += len(heredoc.text)
+                yield _token("HEREDOC", heredoc)
     if instructions == 0:
-        end = len(text)
-        raise _error(source, Span(end, end), "DF001", "file with no instructions",
+        raise _error(text, Span(length, length), "DF001", "file with no instructions",
                      "add an instruction such as `FROM <image>`")
 
 
-def _read_heredoc(lines: _Lines, spec: buildkit.HeredocSpec, source: Source, opener: Span) -> NodeToken:
+def _span(node: Instruction) -> Span:
+    """From the keyword to the end of the instruction's lines."""
+    return Span(node.source_offset(0), node.start + len(node.text))
+
+
+def _parse(text: str, node: Instruction) -> buildkit.Parsed:
+    try:
+        return buildkit.parse_instruction(node.logical, node.escape)
+    except buildkit.BuildKitError as problem:
+        raise _error(text, _span(node), problem.code, str(problem)) from None
+
+
+def _read_heredoc(text: str, start: int, spec: buildkit.HeredocSpec, opener: Span) -> Heredoc:
     """Take body lines up to the one equal to the delimiter (after `<<-` strips tabs)."""
-    start = lines.pos
-    body_end = start
+    pos = start
     while True:
-        taken = lines.next()
-        if taken is None:
-            raise _error(source, opener, "DF002", "unterminated heredoc",
+        if pos >= len(text):
+            raise _error(text, opener, "DF002", "unterminated heredoc",
                          f"end the heredoc with a line that is exactly `{spec.name}`")
-        line, offset = taken
-        candidate = _trim_newline(line)
+        end = text.find("\n", pos)
+        end = len(text) if end < 0 else end + 1
+        candidate = trim_newline(text[pos:end])
         if spec.chomp:
             candidate = candidate.lstrip("\t")
         if candidate == spec.name:
             break
-        body_end = lines.pos
-    text = source.text
-    node = Heredoc(
-        text=text[start:lines.pos],
+        pos = end
+    return Heredoc(
+        text=text[start:end],
         start=start,
         name=spec.name,
         file_descriptor=spec.file_descriptor,
         expand=spec.expand,
         chomp=spec.chomp,
-        content=text[start:body_end],
+        content=text[start:pos],
     )
-    return _token("HEREDOC", node)
 
 
 class DockerfileLexer(Lexer):
@@ -268,4 +242,4 @@ class DockerfileLexer(Lexer):
         pass
 
     def lex(self, data: str) -> Iterator[Token]:  # type: ignore[override]
-        return scan(Source(data))
+        return scan(data)

@@ -7,9 +7,11 @@ nodes made by the lowering have no place in the input and carry `start = -1`.
 
 from __future__ import annotations
 
-from typing import Union
+from typing import Optional, Union
 
 import attrs
+
+from pyenvc.lines import LogicalLine, join_lines
 
 
 @attrs.frozen
@@ -70,13 +72,10 @@ class Instruction:
     text: str  # the physical lines up to (not including) the first heredoc body
     start: int
     keyword: str  # as written: `run`, `Run`, `RUN`
-    # BuildKit's logical line: continuations joined, comment and blank lines inside dropped
-    logical: str
-    # (logical offset, source offset) pairs: where each run of `logical` comes from
-    origins: tuple[tuple[int, int], ...]
+    escape: str = "\\"  # the file's escape character, which decides the continuations
     heredocs: tuple[Heredoc, ...] = ()
-    # True when BuildKit warns about a blank line inside the continuation
-    has_empty_continuation: bool = False
+    # the logical line, computed on first use (most instructions never need it)
+    _joined: Optional[LogicalLine] = attrs.field(default=None, eq=False, repr=False)
 
     @property
     def command(self) -> str:
@@ -91,16 +90,38 @@ class Instruction:
             return last.start + len(last.text)
         return self.start + len(self.text)
 
+    def _logical_line(self) -> LogicalLine:
+        if self._joined is None:
+            object.__setattr__(self, "_joined", join_lines(self.text, self.escape))
+        return self._joined
+
+    @property
+    def logical(self) -> str:
+        """BuildKit's logical line: continuations joined, comment and blank lines inside the
+        continuation dropped, the first line left-trimmed."""
+        return self._logical_line().text
+
+    @property
+    def origins(self) -> tuple[tuple[int, int], ...]:
+        """(logical offset, offset in `text`) pairs: where each run of `logical` comes from."""
+        return self._logical_line().origins
+
+    @property
+    def has_empty_continuation(self) -> bool:
+        """True when BuildKit warns about a blank line inside the continuation."""
+        return self._logical_line().has_empty_continuation
+
     def source_offset(self, logical_offset: int) -> int:
         """Map an offset in `logical` back to an offset in the source text."""
         if self.start < 0:
             return -1
-        best = self.origins[0]
-        for origin in self.origins:
+        origins = self.origins
+        best = origins[0]
+        for origin in origins:
             if origin[0] > logical_offset:
                 break
             best = origin
-        return best[1] + (logical_offset - best[0])
+        return self.start + best[1] + (logical_offset - best[0])
 
 
 @attrs.frozen
