@@ -431,7 +431,7 @@ class _Lowering:
                     word,
                     "PYENV018",
                     f"requirements file '{word.text}' is not in the build context: {why}",
-                    f"create it under {context.root}, fix the path, or change .dockerignore",
+                    f"create it in the build context ({context.root}), fix the path, or change .dockerignore",
                 )
                 return False
         return True

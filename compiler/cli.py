@@ -1,0 +1,294 @@
+"""The `pyenvc` command: arguments, file and stdin I/O, diagnostics on stderr, exit codes.
+
+In: argv. Out: an exit code (0 ok, warnings allowed; 1 errors in the input, or `--check` found a
+difference; 2 usage, I/O or internal error), the generated file (written atomically, only when
+there are no errors) or stdout, and diagnostics on stderr. A traceback is a bug: anything
+unexpected becomes a one-line "internal error" and exit 2.
+
+Files are read and written as bytes and decoded as UTF-8 with `surrogateescape`, so CRLF, a BOM
+and bytes that are not UTF-8 pass through unchanged.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+import os
+import stat
+import sys
+import tempfile
+from typing import Optional, Sequence
+
+from pyenvc import lowering
+from pyenvc.diagnostics import has_errors, render_json, render_text
+from pyenvc.source import Source
+
+COMMANDS = ("compile", "parse", "check-dags", "build")
+PROG = "pyenvc"
+
+
+class _Usage(Exception):
+    """A usage or I/O problem: one line on stderr, exit 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> "None":  # type: ignore[override]
+        raise _Usage(f"{message} (see `{self.prog} --help`)")
+
+
+def _decode(data: bytes) -> str:
+    return data.decode("utf-8", "surrogateescape")
+
+
+def _encode(text: str) -> bytes:
+    return text.encode("utf-8", "surrogateescape")
+
+
+def _read_input(name: str) -> str:
+    if name == "-":
+        return _decode(sys.stdin.buffer.read())
+    if os.path.isdir(name):
+        raise _Usage(f"cannot read {name}: it is a directory")
+    try:
+        with open(name, "rb") as f:
+            return _decode(f.read())
+    except OSError as error:
+        raise _Usage(f"cannot read {name}: {error.strerror or error}") from None
+
+
+def _read_existing(name: str) -> Optional[bytes]:
+    if os.path.isdir(name):
+        raise _Usage(f"cannot read {name}: it is a directory")
+    try:
+        with open(name, "rb") as f:
+            return f.read()
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        raise _Usage(f"cannot read {name}: {error.strerror or error}") from None
+
+
+def write_atomic(name: str, data: bytes) -> None:
+    """Write `data` to `name` through a temporary file in the same directory and os.replace;
+    the old file stays whole until the new one is complete. Nothing is written when the file
+    already holds exactly `data`."""
+    target = os.path.realpath(name)
+    if os.path.isdir(target):
+        raise _Usage(f"cannot write {name}: it is a directory")
+    try:
+        with open(target, "rb") as f:
+            if f.read() == data:
+                return
+        mode = stat.S_IMODE(os.stat(target).st_mode)
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    except OSError:
+        mode = 0o644
+    directory = os.path.dirname(target) or "."
+    try:
+        fd, temp = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(target)}.", suffix=".tmp")
+    except OSError as error:
+        raise _Usage(f"cannot write {name}: {error.strerror or error}") from None
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.chmod(temp, mode)
+        os.replace(temp, target)
+    except OSError as error:
+        try:
+            os.unlink(temp)
+        except OSError:
+            pass
+        raise _Usage(f"cannot write {name}: {error.strerror or error}") from None
+
+
+def _color(stream) -> bool:
+    return bool(
+        hasattr(stream, "isatty")
+        and stream.isatty()
+        and not os.environ.get("NO_COLOR")
+        and os.environ.get("TERM") != "dumb"
+    )
+
+
+def _report(diagnostics: list, source: Source, fmt: str) -> None:
+    if fmt == "json":
+        print(render_json(diagnostics, source.path), file=sys.stderr)
+        return
+    color = _color(sys.stderr)
+    for diagnostic in diagnostics:
+        print(render_text(diagnostic, source, color=color), file=sys.stderr)
+    errors = sum(1 for d in diagnostics if d.is_error)
+    if errors:
+        print(f"{source.path}: {errors} error{'s' if errors != 1 else ''}, nothing written", file=sys.stderr)
+
+
+def _write_stdout(data: bytes) -> None:
+    sys.stdout.flush()
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()
+
+
+def _diff(old: Optional[bytes], new: bytes, name: str) -> str:
+    a = _decode(old).splitlines(keepends=True) if old is not None else []
+    b = _decode(new).splitlines(keepends=True)
+    lines = []
+    for line in difflib.unified_diff(a, b, f"{name} (current)", f"{name} (generated)"):
+        lines.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
+    return "".join(lines)
+
+
+def _build_arg(text: str) -> tuple[str, str]:
+    key, eq, value = text.partition("=")
+    if not key:
+        raise argparse.ArgumentTypeError(f"invalid build argument '{text}', expected K=V")
+    if not eq:  # like docker: `--build-arg K` takes K from the environment
+        if key not in os.environ:
+            raise argparse.ArgumentTypeError(f"build argument '{key}' has no value and is not in the environment")
+        value = os.environ[key]
+    return key, value
+
+
+def _uid(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"invalid uid '{text}', expected a number")
+    return int(text)
+
+
+def _compile_parser() -> _Parser:
+    parser = _Parser(
+        prog=PROG,
+        description="Compile PYENV instructions in a Dockerfile into a standard Dockerfile.",
+        epilog="Other commands: `pyenvc parse FILE --format buildkit-json`, `pyenvc check-dags`, `pyenvc build`. "
+        "Exit codes: 0 ok, 1 errors in the input or --check found a difference, 2 usage, I/O or internal error.",
+    )
+    parser.add_argument("file", metavar="FILE", help="the Dockerfile with PYENV lines; - for stdin")
+    parser.add_argument("-o", "--output", metavar="OUT", help="where to write the result; - or absent: stdout")
+    parser.add_argument("--check", action="store_true", help="exit 1 when OUT is missing or differs; write nothing")
+    parser.add_argument("--diff", action="store_true", help="print a unified diff of OUT against the result; write nothing")
+    parser.add_argument("--build-arg", metavar="K=V", action="append", default=[], type=_build_arg,
+                        help="an ARG value for resolving FROM (repeatable)")
+    parser.add_argument("--context", metavar="DIR", help="the build context (default: FILE's folder; none for stdin)")
+    parser.add_argument("--layout", default="inline", choices=lowering.LAYOUTS, help="only inline exists yet")
+    parser.add_argument("--installer", default="pip", choices=lowering.INSTALLERS, help="default for PYENVs without --installer")
+    parser.add_argument("--user", help="the runtime user's name, for images pyenvc does not know")
+    parser.add_argument("--uid", type=_uid, help="the runtime user's numeric uid")
+    parser.add_argument("--home", help="the runtime user's home directory (venvs go to HOME/.venv/NAME)")
+    parser.add_argument("--python-flavour", metavar="FLAVOUR", help="the python image flavour, e.g. slim-bookworm")
+    parser.add_argument("--no-astro", dest="astro", action="store_false", help="switch the Astro Runtime rewrite off")
+    parser.add_argument("--runtime-image", metavar="REPO", action="append", default=[],
+                        help="another repository to treat as Astro Runtime (repeatable)")
+    parser.add_argument("--format", default="text", choices=("text", "json"), help="diagnostics for people or machines")
+    return parser
+
+
+def _compile(argv: Sequence[str]) -> int:
+    args = _compile_parser().parse_args(argv)
+    problem = lowering.check_options(args.layout, args.installer, args.uid, args.home, args.python_flavour, args.user)
+    if problem is not None:
+        raise _Usage(problem)
+    if (args.check or args.diff) and (args.output is None or args.output == "-"):
+        raise _Usage("--check and --diff compare with an output file: give -o OUT")
+    text = _read_input(args.file)
+    display = "<stdin>" if args.file == "-" else args.file
+    context = args.context
+    if context is None and args.file != "-":
+        context = os.path.dirname(args.file) or "."
+    if context is not None and not os.path.isdir(context):
+        raise _Usage(f"build context {context} is not a directory")
+    result = lowering.compile(
+        text,
+        path=args.file,
+        context=context,
+        build_args=dict(args.build_arg),
+        layout=args.layout,
+        installer=args.installer,
+        user=args.user,
+        uid=args.uid,
+        home=args.home,
+        python_flavour=args.python_flavour,
+        astro=args.astro,
+        runtime_images=args.runtime_image,
+    )
+    source = Source(text, display)
+    if result.diagnostics or args.format == "json":
+        _report(result.diagnostics, source, args.format)
+    if has_errors(result.diagnostics) or result.output is None:
+        return 1
+    data = _encode(result.output)
+    if args.check or args.diff:
+        current = _read_existing(args.output)
+        if args.diff and current != data:
+            _write_stdout(_encode(_diff(current, data, args.output)))
+        if args.check and current != data:
+            why = "is missing" if current is None else "differs from what would be generated"
+            print(f"{args.output} {why} (run `pyenvc {args.file} -o {args.output}`)", file=sys.stderr)
+            return 1
+        return 0
+    if args.output is None or args.output == "-":
+        _write_stdout(data)
+    else:
+        write_atomic(args.output, data)
+    return 0
+
+
+def _parse(argv: Sequence[str]) -> int:
+    from pyenvc.buildkit import to_buildkit
+    from pyenvc.parser import ParseError, parse
+
+    parser = _Parser(prog=f"{PROG} parse", description="Print Docker's view of a Dockerfile.")
+    parser.add_argument("file", metavar="FILE", help="the Dockerfile; - for stdin")
+    parser.add_argument("--format", default="buildkit-json", choices=("buildkit-json",))
+    parser.add_argument("--diagnostics-format", default="text", choices=("text", "json"))
+    args = parser.parse_args(argv)
+    text = _read_input(args.file)
+    source = Source(text, "<stdin>" if args.file == "-" else args.file)
+    try:
+        tree = parse(text)
+    except ParseError as error:
+        _report(list(error.diagnostics), source, args.diagnostics_format)
+        return 1
+    _write_stdout(_encode(json.dumps(to_buildkit(tree), indent=1, ensure_ascii=False) + "\n"))
+    return 0
+
+
+def _not_yet(command: str, argv: Sequence[str]) -> int:
+    if any(a in ("-h", "--help") for a in argv):
+        print(f"usage: {PROG} {command} ...\n\n`{command}` is not implemented yet.")
+        return 0
+    raise _Usage(f"`{command}` is not implemented yet")
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        try:
+            if argv and argv[0] in COMMANDS:
+                command, rest = argv[0], argv[1:]
+            else:
+                command, rest = "compile", argv
+            if command == "compile":
+                return _compile(rest)
+            if command == "parse":
+                return _parse(rest)
+            return _not_yet(command, rest)
+        except SystemExit as exit:  # argparse's --help (0)
+            return exit.code if isinstance(exit.code, int) else 2
+    except _Usage as problem:
+        print(f"{PROG}: error: {problem}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        try:
+            sys.stdout = open(os.devnull, "w")  # keep the interpreter quiet at exit
+        except OSError:
+            pass
+        return 2
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 2
+    except Exception as error:  # noqa: BLE001 - a traceback is a bug; say so in one line
+        print(f"{PROG}: internal error: {type(error).__name__}: {error} (please report this)", file=sys.stderr)
+        return 2
