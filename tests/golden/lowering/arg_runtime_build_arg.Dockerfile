@@ -1,0 +1,3 @@
+ARG ver=11.12.0
+FROM quay.io/astronomer/astro-runtime:${ver}
+PYENV 3.11 x
