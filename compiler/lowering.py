@@ -374,7 +374,7 @@ class _Lowering:
                 word,
                 "PYENV008",
                 f"unknown flag '--{name}'" if name else f"malformed flag '{word.text}'",
-                "PYENV takes only `--installer=pip|uv` and `--python-image=IMAGE`",
+                "use only `--installer=pip|uv` and `--python-image=IMAGE`: PYENV takes no other flag",
             )
             return False
         if name in flags:

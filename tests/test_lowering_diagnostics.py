@@ -1,0 +1,205 @@
+"""Every bad input in the spec's list: its code, line, column (1-based, in characters), the
+caret under the right text, a hint, and no output."""
+
+from __future__ import annotations
+
+import pytest
+
+import pyenvc
+from pyenvc.diagnostics import CODES, render_text
+from pyenvc.source import Source
+
+R = "FROM quay.io/astronomer/astro-runtime:12.1.0\n"
+
+# (id, text, code, line, column, the text the caret must underline)
+BAD = [
+    ("before-from", "PYENV 3.11 a\nFROM x\n", "PYENV001", 1, 1, "PYENV"),
+    ("before-from-after-arg", "ARG x\n  pyenv 3.11 a\nFROM x\n", "PYENV001", 2, 3, "pyenv"),
+    ("onbuild", R + "ONBUILD PYENV 3.11 a\n", "PYENV002", 2, 9, "PYENV"),
+    ("json-form", R + 'PYENV ["3.11", "a"]\n', "PYENV003", 2, 7, '["3.11",'),
+    ("heredoc", R + "PYENV 3.11 a <<EOF\nx\nEOF\n", "PYENV004", 2, 14, "<<EOF"),
+    ("variable", R + "PYENV 3.11 ${NAME}\n", "PYENV005", 2, 12, "${NAME}"),
+    ("variable-in-reqs", R + "PYENV 3.11 a $REQS\n", "PYENV005", 2, 14, "$REQS"),
+    ("variable-in-flag", R + "PYENV --python-image=$IMG 3.11 a\n", "PYENV005", 2, 7, "--python-image=$IMG"),
+    ("no-args", R + "PYENV\n", "PYENV006", 2, 6, ""),
+    ("one-arg", R + "PYENV 3.11\n", "PYENV006", 2, 11, ""),
+    ("too-many", R + "PYENV 3.11 a r.txt extra\n", "PYENV007", 2, 20, "extra"),
+    ("unknown-flag", R + "PYENV --pip=1 3.11 a\n", "PYENV008", 2, 7, "--pip=1"),
+    ("bare-dashes", R + "PYENV -- 3.11 a\n", "PYENV008", 2, 7, "--"),
+    ("flag-no-value", R + "PYENV --installer 3.11 a\n", "PYENV009", 2, 7, "--installer"),
+    ("flag-empty-value", R + "PYENV --python-image= 3.11 a\n", "PYENV009", 2, 7, "--python-image="),
+    ("flag-bad-installer", R + "PYENV --installer=conda 3.11 a\n", "PYENV009", 2, 7, "--installer=conda"),
+    ("flag-twice", R + "PYENV --installer=pip --installer=pip 3.11 a\n", "PYENV009", 2, 23, "--installer=pip"),
+    ("flag-after-args", R + "PYENV 3.11 a --installer=pip\n", "PYENV009", 2, 14, "--installer=pip"),
+    ("version-malformed", R + "PYENV 3.x a\n", "PYENV010", 2, 7, "3.x"),
+    ("version-major-only", R + "PYENV 3 a\n", "PYENV010", 2, 7, "3"),
+    ("version-empty-quotes", R + 'PYENV "" a\n', "PYENV010", 2, 7, '""'),
+    ("version-four", R + "PYENV 4.0 a\n", "PYENV010", 2, 7, "4.0"),
+    ("python2", R + "PYENV 2.7 a\n", "PYENV011", 2, 7, "2.7"),
+    ("python2-patch", R + "PYENV 2.7.18 a\n", "PYENV011", 2, 7, "2.7.18"),
+    ("no-image-for-flavour", R + "PYENV 3.6 a\n", "PYENV012", 2, 7, "3.6"),
+    ("name-unanchored", R + "PYENV 3.11 a;b\n", "PYENV013", 2, 12, "a;b"),
+    ("name-dot", R + "PYENV 3.11 my.venv\n", "PYENV013", 2, 12, "my.venv"),
+    ("name-twice", R + "PYENV 3.11 a\nPYENV 3.12 a\n", "PYENV014", 3, 12, "a"),
+    ("reqs-absolute", R + "PYENV 3.11 a /r.txt\n", "PYENV015", 2, 14, "/r.txt"),
+    ("reqs-escapes", R + "PYENV 3.11 a ../r.txt\n", "PYENV016", 2, 14, "../r.txt"),
+    ("reqs-escapes-inner", R + "PYENV 3.11 a x/../../r.txt\n", "PYENV016", 2, 14, "x/../../r.txt"),
+    ("reqs-glob", R + "PYENV 3.11 a req*.txt\n", "PYENV017", 2, 14, "req*.txt"),
+    ("reqs-class", R + "PYENV 3.11 a r[12].txt\n", "PYENV017", 2, 14, "r[12].txt"),
+    ("reqs-quote", R + "PYENV 3.11 a 'r.txt'\n", "PYENV017", 2, 14, "'r.txt'"),
+    ("same-xy-two-images", R + "PYENV 3.11 a\nPYENV 3.11.4 b\n", "PYENV020", 3, 7, "3.11.4"),
+    ("uv-not-yet", R + "PYENV --installer=uv 3.11 a\n", "PYENV021", 2, 7, "--installer=uv"),
+    # BuildKit's parser rejects these files
+    ("unterminated-heredoc", R + "RUN <<EOF\nx\n", "DF002", 2, 5, None),
+    ("second-escape", "# escape=`\n# escape=\\\nFROM x\n", "DF003", 2, None, None),
+]
+
+
+@pytest.mark.parametrize(("text", "code", "line", "column", "under"), [b[1:] for b in BAD], ids=[b[0] for b in BAD])
+def test_bad_input(text: str, code: str, line: int, column, under) -> None:
+    result = pyenvc.compile(text)
+    assert result.output is None
+    errors = [d for d in result.diagnostics if d.is_error]
+    assert errors, result.diagnostics
+    first = errors[0]
+    assert (first.code, first.line) == (code, line), errors
+    if column is not None:
+        assert first.column == column, errors
+    assert first.hint, first
+    # hints start with a verb; messages are lower-case unless they open with a keyword or a name
+    assert first.hint[0].isalpha() and first.hint[0].islower(), first
+    head = first.message.split()[0]
+    assert first.message[0].islower() or head.isupper() or head in ("Python", "Astro"), first
+    if under is not None:
+        rendered = render_text(first, Source(text, "Dockerfile")).splitlines()
+        assert rendered[0].startswith(f"Dockerfile:{line}:{first.column}: error[{code}]: ")
+        source_line, caret = rendered[2], rendered[3]
+        start = caret.index("^")
+        width = caret.count("^")
+        shown = source_line[start:start + width]
+        assert shown == (under or shown[:1]), (shown, rendered)
+        assert rendered[-1].startswith("help: ")
+
+
+def test_every_bad_input_code_is_registered_and_tested() -> None:
+    tested = {b[2] for b in BAD}
+    pyenv_errors = {c for c in CODES if c.startswith("PYENV0")}
+    assert pyenv_errors - {"PYENV018", "PYENV019"} <= tested  # those two need a context: below
+
+
+def test_all_errors_are_reported_not_just_the_first() -> None:
+    text = R + "PYENV 2.7 a;b\nPYENV 3.11 c /abs\nONBUILD PYENV x\n"
+    codes = [d.code for d in pyenvc.compile(text).diagnostics]
+    assert codes == ["PYENV011", "PYENV013", "PYENV015", "PYENV002"]
+
+
+def test_columns_count_characters_not_bytes() -> None:
+    text = "FROM quay.io/astronomer/astro-runtime:12.1.0\nLABEL x=\"é\"\nPYENV 3.11 ümlaut\n"
+    (d,) = pyenvc.compile(text).diagnostics
+    assert (d.code, d.line, d.column) == ("PYENV013", 3, 12)
+    text = "FROM x\nPYENV 3.11 é€ b\n"
+    d = [d for d in pyenvc.compile(text).diagnostics if d.is_error][0]
+    assert (d.code, d.line, d.column) == ("PYENV013", 2, 12)
+
+
+def test_positions_inside_continuations_point_at_the_physical_line() -> None:
+    text = R + "PYENV \\\n  # a comment\n  3.11 \\\n\n  bad;name\n"
+    d = [d for d in pyenvc.compile(text).diagnostics if d.is_error][0]
+    assert (d.code, d.line, d.column) == ("PYENV013", 6, 3)
+
+
+def test_crlf_positions() -> None:
+    text = R.replace("\n", "\r\n") + "PYENV 3.11 a;b\r\n"
+    d = pyenvc.compile(text).diagnostics[0]
+    assert (d.code, d.line, d.column) == ("PYENV013", 2, 12)
+
+
+def test_requirements_missing_from_context(tmp_path) -> None:
+    (tmp_path / "reqs").mkdir()
+    (tmp_path / "reqs" / "a.txt").write_text("x\n")
+    (tmp_path / "packages.txt").write_text("")
+    (tmp_path / "requirements.txt").write_text("")
+    text = R + "PYENV 3.11 a reqs/a.txt\nPYENV 3.11 b reqs/b.txt\nPYENV 3.11 c reqs\n"
+    result = pyenvc.compile(text, context=str(tmp_path))
+    assert [(d.code, d.line, d.column) for d in result.diagnostics] == [
+        ("PYENV018", 3, 14),
+        ("PYENV018", 4, 14),
+    ]
+    assert "no such file" in result.diagnostics[0].message
+    assert "directory" in result.diagnostics[1].message
+
+
+@pytest.mark.parametrize(
+    ("ignore", "excluded"),
+    [
+        ("reqs\n", True),
+        ("reqs/*.txt\n", True),
+        ("**/a.txt\n", True),
+        ("*.txt\n", False),  # `*` does not cross `/`
+        ("reqs\n!reqs/a.txt\n", False),
+        ("# reqs\n", False),
+        ("/reqs/a.txt\n", True),
+        ("  reqs/a.txt  \n", True),
+        ("reqs/./a.txt\n", True),
+        ("re?s\n", True),
+        ("**\n!reqs/a.txt\n", False),
+        ("reqs/a.tx[t]\n", True),
+        ("!reqs/a.txt\nreqs\n", True),
+    ],
+)
+def test_dockerignore_excludes_requirements(tmp_path, ignore: str, excluded: bool) -> None:
+    (tmp_path / "reqs").mkdir()
+    (tmp_path / "reqs" / "a.txt").write_text("x\n")
+    (tmp_path / ".dockerignore").write_text(ignore)
+    text = "FROM x\nPYENV 3.11 a reqs/a.txt\n"
+    result = pyenvc.compile(text, context=str(tmp_path), uid=1, home="/h", user="u")
+    codes = [d.code for d in result.diagnostics]
+    assert codes == (["PYENV018"] if excluded else []), (ignore, result.diagnostics)
+    if excluded:
+        assert "excludes it" in result.diagnostics[0].message
+
+
+def test_dockerfile_specific_ignore_file_wins(tmp_path) -> None:
+    (tmp_path / "a.txt").write_text("x\n")
+    (tmp_path / ".dockerignore").write_text("a.txt\n")
+    dockerfile = tmp_path / "Dockerfile"
+    text = "FROM x\nPYENV 3.11 a a.txt\n"
+    dockerfile.write_text(text)
+    assert pyenvc.compile(text, path=str(dockerfile), context=str(tmp_path), uid=1, home="/h").output is None
+    (tmp_path / "Dockerfile.dockerignore").write_text("other\n")
+    assert pyenvc.compile(text, path=str(dockerfile), context=str(tmp_path), uid=1, home="/h").output
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "FROM\n",  # only BuildKit's later stages reject an empty FROM
+        "FROM x\nFOO bar\n",  # nor an unknown instruction
+        "",
+        "# just a comment\n",
+    ],
+)
+def test_what_only_later_stages_reject_compiles_to_itself(text: str) -> None:
+    result = pyenvc.compile(text)
+    if result.output is not None:
+        assert result.output == text
+    else:  # an empty file is the parser's DF001
+        assert [d.code for d in result.diagnostics] == ["DF001"]
+
+
+def test_warnings_do_not_stop_output() -> None:
+    result = pyenvc.compile("FROM debian\nPYENV 3.11 a\n")
+    assert [d.code for d in result.diagnostics] == ["PYENV102"]
+    assert result.diagnostics[0].severity == "warning"
+    assert result.output is not None
+
+
+def test_option_values_are_the_callers_mistake() -> None:
+    with pytest.raises(ValueError, match="not implemented yet"):
+        pyenvc.compile("FROM x\n", layout="stages")
+    with pytest.raises(ValueError, match="not implemented yet"):
+        pyenvc.compile("FROM x\n", installer="uv")
+    with pytest.raises(ValueError):
+        pyenvc.compile("FROM x\n", home="relative")
+    with pytest.raises(ValueError):
+        pyenvc.compile("FROM x\n", uid=-1)
