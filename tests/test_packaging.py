@@ -1,0 +1,34 @@
+"""The distribution's shape: the compiler never pulls Airflow in, and ships what it needs."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from importlib import metadata, resources
+
+
+def test_importing_and_using_the_compiler_never_imports_airflow():
+    code = (
+        "import sys, pyenvc\n"
+        "pyenvc.compile('FROM python:3.12\\nPYENV 3.11 venv\\n')\n"
+        "bad = sorted(m for m in sys.modules if m == 'airflow' or m.startswith('airflow.'))\n"
+        "assert not bad, bad\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_airflow_is_only_an_extra():
+    requirements = metadata.requires("pyenvc") or []
+    airflow = [r for r in requirements if r.startswith("apache-airflow")]
+    assert airflow and all("extra ==" in r and "airflow" in r.split("extra ==")[1] for r in airflow)
+
+
+def test_grammar_and_type_marker_ship_with_the_package():
+    package = resources.files("pyenvc")
+    assert package.joinpath("grammar.lark").is_file()
+    assert package.joinpath("py.typed").is_file()
+
+
+def test_python_dash_m_runs_the_cli():
+    result = subprocess.run([sys.executable, "-m", "pyenvc", "--help"], capture_output=True, text=True)
+    assert result.returncode == 0 and "pyenvc" in result.stdout
