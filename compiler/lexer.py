@@ -76,7 +76,12 @@ class NodeToken(Token):
 
 
 def _token(kind: str, node: object) -> NodeToken:
-    token = NodeToken(kind, node.text)
+    # Token.__new__ does work (deprecated-argument handling) that a hot loop can skip
+    token = str.__new__(NodeToken, node.text)
+    token.type = kind
+    token.value = node.text
+    token.start_pos = node.start
+    token.line = token.column = token.end_line = token.end_column = token.end_pos = None
     token.node = node
     return token
 

@@ -44,14 +44,8 @@ class _ToSyntax(Transformer):
                 escape = directive.value
         return Dockerfile(bom, tuple(directives), tuple(body), escape)
 
-    def instruction(self, children: list[NodeToken]) -> Instruction:
-        node = children[0].node
-        if len(children) > 1:
-            node = attrs.evolve(node, heredocs=tuple(child.node for child in children[1:]))
-        return node
-
-    def pyenv(self, children: list[NodeToken]) -> Instruction:
-        return children[0].node
+    def heredoc_instruction(self, children: list[NodeToken]) -> Instruction:
+        return attrs.evolve(children[0].node, heredocs=tuple(child.node for child in children[1:]))
 
 
 @functools.lru_cache(maxsize=None)
