@@ -58,6 +58,10 @@ CODES: dict[str, str] = {
     "PYENV102": "the base image is not recognised; the runtime user, home and flavour are defaults",
     "PYENV103": "the interpreter flavour was chosen from a build argument's compile-time value",
     "PYENV104": "an Astro Runtime project file (packages.txt, requirements.txt) is missing",
+    # `pyenvc check-dags`: DAG files read against the Dockerfile's PYENVs.
+    "DAG001": "a task names a venv that no PYENV in the Dockerfile declares",
+    "DAG002": "a PYENV declares a venv that no task in the DAG files uses (warning)",
+    "DAG003": "a DAG file cannot be read as Python source (syntax error or bad encoding)",
 }
 
 
