@@ -1,0 +1,546 @@
+"""`pyenvc check-dags`: check DAG files' venv names against the Dockerfile's PYENV lines.
+
+In: a Dockerfile's text and DAG files or folders. Out: diagnostics, each knowing its file —
+DAG001 (error) for every venv name a task uses that no PYENV declares, at the name's string;
+DAG002 (warning) for every PYENV whose venv no task uses, at the venv name in the Dockerfile;
+DAG003 (error) for a DAG file that is not Python source; or the Dockerfile's own parse errors.
+
+DAG files are read with `ast` and never imported or run: nothing in them executes, and Airflow
+need not be installed. What counts as naming a venv, through whatever import alias:
+
+- `@task.venv("x")`, `@task.venv(venv="x")` and `task.venv("x")(fn)`, where `task` is
+  `airflow.sdk.task` or `airflow.decorators.task` (`from airflow.sdk import task as t`,
+  `import airflow.sdk as sdk` then `sdk.task.venv`, `from airflow.sdk import *`, `t = task`);
+- `venv_task("x")`, the provider's factory behind `task.venv`;
+- `VenvOperator(venv="x", ...)`, the provider's classic operator (`pyenvc_airflow.VenvOperator`
+  or `pyenvc_airflow.operator.VenvOperator`, under any alias).
+
+A name given as a string literal is checked, and so is a module-level constant assigned a
+string literal exactly once (`VENV = "p310"` then `@task.venv(VENV)`; the error then points at
+`VENV` in the call). Any other name (an f-string, a parameter, a call, a Jinja template like
+`"{{ params.venv }}"`, which the provider resolves when the task runs) is dynamic: it is
+skipped, never an error, because only running the DAG could tell its value. Diagnostics have no
+"info" severity, so dynamic names are not reported on their own; they are mentioned in the hint
+of each DAG002 warning, since such a task may be the one using that PYENV.
+
+Name resolution is flow-insensitive (every import and simple alias in a file counts, wherever
+it is) and leans towards finding usages. Folders are searched recursively for `*.py`, skipping
+`__pycache__` and folders whose names start with a dot (`.venv`, `.git`); `.airflowignore` is
+not read. A file named explicitly is read whatever its extension.
+
+Exit codes as for the compiler: 0 ok (warnings allowed), 1 errors (in the DAG files or the
+Dockerfile), 2 usage or I/O (a missing or unreadable file). The findings are this command's
+output, so they go to stdout (as ruff's and mypy's do); usage and I/O errors go to stderr as one
+line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import difflib
+import io
+import json
+import os
+import re
+import sys
+import tokenize
+from typing import Iterable, Iterator, Optional, Sequence, Union
+
+import attrs
+
+from pyenvc.diagnostics import ERROR, WARNING, Diagnostic, render_text
+from pyenvc.parser import ParseError, parse
+from pyenvc.source import Source
+from pyenvc.syntax import Pyenv, Span
+
+__all__ = ["FileDiagnostic", "check_dags", "run"]
+
+PROG = "pyenvc check-dags"
+
+# Qualified names of the callables whose first argument (or `venv=`) names a venv.
+_TASK_OBJECTS = ("airflow.sdk.task", "airflow.decorators.task", "airflow.sdk.definitions.decorators.task")
+_DECORATORS = frozenset(
+    [f"{task}.venv" for task in _TASK_OBJECTS] + ["pyenvc_airflow.venv_task", "pyenvc_airflow.decorator.venv_task"]
+)
+# ... and those that take it only as the keyword `venv=`.
+_OPERATORS = frozenset(["pyenvc_airflow.VenvOperator", "pyenvc_airflow.operator.VenvOperator"])
+# What `from MODULE import *` binds that matters here.
+_STAR_EXPORTS = {
+    "airflow.sdk": ("task",),
+    "airflow.decorators": ("task",),
+    "pyenvc_airflow": ("VenvOperator", "venv_task"),
+}
+
+_WORD = re.compile(r"[^ \t\r\n\v\f]+")  # a word of BuildKit's logical line
+_LONE_CR = re.compile(r"\r(?!\n)")
+_VENV_NAME = re.compile(r"[A-Za-z0-9_-]+")  # what PYENV accepts (PYENV013)
+
+
+@attrs.frozen
+class FileDiagnostic(Diagnostic):
+    """A Diagnostic that knows its file: a DAG file's path or the Dockerfile's."""
+
+    path: str = ""  # as the user named it (a folder argument joined with the file's relative path)
+
+    def to_json(self, path: Optional[str] = None) -> dict:
+        return super().to_json(self.path if path is None else path)
+
+
+def _in_file(diagnostic: Diagnostic, path: str) -> FileDiagnostic:
+    return FileDiagnostic(
+        diagnostic.code,
+        diagnostic.severity,
+        diagnostic.message,
+        diagnostic.hint,
+        diagnostic.line,
+        diagnostic.column,
+        diagnostic.span,
+        path,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# The Dockerfile: which venvs the PYENV lines declare, and where
+
+
+@attrs.frozen
+class _Declared:
+    name: str  # the venv name as written
+    span: Span  # the name's offsets in the Dockerfile's text
+
+
+def _declared_venvs(tree) -> list[_Declared]:
+    """Every PYENV's venv name: the second word after the keyword that is not a `--flag`.
+
+    A PYENV too malformed to have a name (or in JSON form, or with a variable in its name) is
+    skipped: compiling the Dockerfile reports it."""
+    declared = []
+    for node in tree.instructions():
+        if not isinstance(node, Pyenv):
+            continue
+        logical = node.logical
+        words = [m for m in _WORD.finditer(logical)][1:]
+        positional = [m for m in words if not m.group().startswith("--")]
+        if len(positional) < 2 or positional[0].group().startswith("[") or "$" in positional[1].group():
+            continue
+        name = positional[1]
+        start = node.source_offset(name.start())
+        end = node.source_offset(name.end() - 1) + 1
+        declared.append(_Declared(name.group(), Span(start, end)))
+    return declared
+
+
+# ---------------------------------------------------------------------------------------------
+# DAG files: where tasks name venvs
+
+
+@attrs.frozen
+class _Usage:
+    name: Optional[str]  # the venv name; None when it is dynamic
+    node: ast.expr  # where to point: the string literal, or the constant's name in the call
+    via: Optional[str] = None  # the module constant that holds the name, if any
+
+
+class _Module:
+    """One parsed DAG file: its import aliases, simple aliases and string constants."""
+
+    def __init__(self, tree: ast.Module) -> None:
+        self.tree = tree
+        self.imports: dict[str, str] = {}  # local name -> qualified name
+        self.aliases: dict[str, ast.expr] = {}  # `t = task`: local name -> the expression
+        self.constants: dict[str, str] = {}  # module-level `NAME = "literal"` assigned once
+        stores: dict[str, int] = {}
+        nodes = sorted(
+            (n for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom))),
+            key=lambda n: (n.lineno, n.col_offset),
+        )
+        for node in nodes:
+            self._import(node)
+        for node in ast.walk(tree):
+            for name in _stored_names(node):
+                stores[name] = stores.get(name, 0) + 1
+            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                if isinstance(node.value, (ast.Name, ast.Attribute)):
+                    self.aliases.setdefault(node.targets[0].id, node.value)
+        for node in tree.body:
+            if isinstance(node, ast.Assign) and len(node.targets) == 1:
+                target, value = node.targets[0], node.value
+            elif isinstance(node, ast.AnnAssign) and node.value is not None:
+                target, value = node.target, node.value
+            else:
+                continue
+            if (
+                isinstance(target, ast.Name)
+                and isinstance(value, ast.Constant)
+                and isinstance(value.value, str)
+                and stores.get(target.id) == 1
+            ):
+                self.constants[target.id] = value.value
+
+    def _import(self, node: Union[ast.Import, ast.ImportFrom]) -> None:
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    self.imports[alias.asname] = alias.name
+                else:
+                    top = alias.name.split(".")[0]
+                    self.imports[top] = top
+            return
+        if node.level or not node.module:  # a relative import is the project's own code
+            return
+        for alias in node.names:
+            if alias.name == "*":
+                for name in _STAR_EXPORTS.get(node.module, ()):
+                    self.imports[name] = f"{node.module}.{name}"
+            else:
+                self.imports[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+
+    def qualified(self, expr: ast.expr, depth: int = 0) -> Optional[str]:
+        """`sdk.task.venv` -> `airflow.sdk.task.venv` when `import airflow.sdk as sdk`."""
+        if depth > 20:  # `a = b; b = a`
+            return None
+        if isinstance(expr, ast.Name):
+            if expr.id in self.imports:
+                return self.imports[expr.id]
+            if expr.id in self.aliases:
+                return self.qualified(self.aliases[expr.id], depth + 1)
+            return None
+        if isinstance(expr, ast.Attribute):
+            base = self.qualified(expr.value, depth + 1)
+            return None if base is None else f"{base}.{expr.attr}"
+        return None
+
+    def usages(self) -> Iterator[_Usage]:
+        for node in ast.walk(self.tree):
+            if not isinstance(node, ast.Call):
+                continue
+            callee = self.qualified(node.func)
+            if callee in _DECORATORS:
+                argument = _argument(node, positional=True)
+            elif callee in _OPERATORS:
+                argument = _argument(node, positional=False)
+            else:
+                continue
+            if argument is None:  # no venv argument at all: Airflow's TypeError, not ours
+                continue
+            if argument is _DYNAMIC:
+                yield _Usage(None, node)
+            elif isinstance(argument, ast.Constant) and isinstance(argument.value, str):
+                yield _Usage(None if _is_template(argument.value) else argument.value, argument)
+            elif isinstance(argument, ast.Name) and argument.id in self.constants:
+                value = self.constants[argument.id]
+                yield _Usage(None if _is_template(value) else value, argument, via=argument.id)
+            else:
+                yield _Usage(None, argument)
+
+
+_DYNAMIC = ast.Constant(value=None)  # a marker: the argument is behind *args or **kwargs
+
+
+def _argument(call: ast.Call, *, positional: bool) -> Optional[ast.expr]:
+    for keyword in call.keywords:
+        if keyword.arg == "venv":
+            return keyword.value
+    if positional and call.args:
+        first = call.args[0]
+        return _DYNAMIC if isinstance(first, ast.Starred) else first
+    if any(k.arg is None for k in call.keywords) or any(isinstance(a, ast.Starred) for a in call.args):
+        return _DYNAMIC
+    return None
+
+
+def _is_template(value: str) -> bool:
+    return "{{" in value or "{%" in value  # the provider looks such a name up when the task runs
+
+
+def _stored_names(node: ast.AST) -> Iterator[str]:
+    """Names this node binds, for telling a constant from a variable."""
+    if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+        yield node.id
+    elif isinstance(node, ast.arg):
+        yield node.arg
+    elif isinstance(node, (ast.Import, ast.ImportFrom)):
+        for alias in node.names:
+            yield (alias.asname or alias.name).split(".")[0]
+    elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        yield node.name
+    elif isinstance(node, ast.ExceptHandler) and node.name:
+        yield node.name
+    else:  # match-statement captures (Python 3.10+)
+        for field in ("name", "rest"):
+            value = getattr(node, field, None)
+            if isinstance(value, str) and type(node).__name__.startswith("Match"):
+                yield value
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading DAG files
+
+
+@attrs.frozen
+class _DagFile:
+    path: str  # as shown to the user
+    source: Source  # its text as Python reads it (lone CRs shown as line ends), for excerpts
+    tree: Optional[ast.Module]  # None when it does not parse
+    problem: Optional[Diagnostic] = None  # DAG003 when it does not parse
+
+
+def _dag_files(paths: Iterable[str]) -> list[str]:
+    """The files to read: each named file, and every `*.py` under each named folder, in order,
+    once each. Raises OSError (FileNotFoundError, NotADirectoryError...) for a missing path."""
+    found: list[str] = []
+    seen: set[str] = set()
+
+    def add(path: str) -> None:
+        key = os.path.realpath(path)
+        if key not in seen:
+            seen.add(key)
+            found.append(path)
+
+    for path in paths:
+        if os.path.isdir(path):
+            visited: set[str] = set()
+            for folder, folders, files in os.walk(path, followlinks=True, onerror=_raise):
+                real = os.path.realpath(folder)
+                if real in visited:  # a symlink loop
+                    folders[:] = []
+                    continue
+                visited.add(real)
+                folders[:] = sorted(f for f in folders if not f.startswith(".") and f != "__pycache__")
+                for name in sorted(files):
+                    if name.endswith(".py"):
+                        add(os.path.join(folder, name))
+        elif os.path.exists(path):
+            add(path)
+        else:
+            raise FileNotFoundError(2, "No such file or directory", path)
+    return found
+
+
+def _raise(error: OSError) -> None:
+    raise error
+
+
+def _read_dag(path: str) -> _DagFile:
+    with open(path, "rb") as f:
+        data = f.read()
+    try:
+        encoding = tokenize.detect_encoding(io.BytesIO(data).readline)[0]
+        text = data.decode(encoding)
+    except (SyntaxError, UnicodeDecodeError, LookupError):
+        text = data.decode("utf-8", "surrogateescape").lstrip("\ufeff")
+    # Python ends a line at \n, \r\n or a lone \r; Source only at \n. Same length, same offsets.
+    source = Source(_LONE_CR.sub("\n", text), path)
+    try:
+        tree = ast.parse(data, filename=path)
+    except SyntaxError as error:
+        return _DagFile(path, source, None, _syntax_error(source, error))
+    except (ValueError, RecursionError, MemoryError) as error:  # null bytes; nesting too deep
+        return _DagFile(path, source, None, _syntax_error(source, SyntaxError(str(error) or type(error).__name__)))
+    return _DagFile(path, source, tree)
+
+
+def _syntax_error(source: Source, error: SyntaxError) -> Diagnostic:
+    line = error.lineno or 1
+    column = error.offset or 1  # 1-based, in characters (Python 3.10+)
+    line = max(1, min(line, len(source.line_starts)))
+    column = max(1, min(column, len(source.line_text(line)) + 1))
+    offset = source.offset(line, column)
+    return Diagnostic.at(
+        source,
+        Span(offset, offset),
+        "DAG003",
+        f"cannot read {source.path} as Python: {error.msg or error}",
+        f"fix the file so that `python -m py_compile {source.path}` passes "
+        f"(pyenvc reads it with Python {sys.version_info[0]}.{sys.version_info[1]})",
+    )
+
+
+def _span(source: Source, node: ast.expr) -> Span:
+    """The offsets of an ast node; ast columns count UTF-8 bytes, Source's count characters."""
+
+    def offset(line: int, byte_column: int) -> int:
+        text = source.line_text(line).encode("utf-8", "surrogatepass")
+        return source.offset(line, len(text[:byte_column].decode("utf-8", "ignore")) + 1)
+
+    start = offset(node.lineno, node.col_offset)
+    end_line, end_column = getattr(node, "end_lineno", None), getattr(node, "end_col_offset", None)
+    end = offset(end_line, end_column) if end_line is not None and end_column is not None else start
+    return Span(start, max(start, end))
+
+
+# ---------------------------------------------------------------------------------------------
+# The check
+
+
+def _check(
+    dockerfile_text: str, dockerfile_path: str, dag_paths: Sequence[str]
+) -> tuple[list[FileDiagnostic], dict[str, Source]]:
+    files = _dag_files(dag_paths)
+    dockerfile = Source(dockerfile_text, dockerfile_path)
+    sources = {dockerfile_path: dockerfile}
+    try:
+        tree = parse(dockerfile_text)
+    except ParseError as error:
+        return [_in_file(d, dockerfile_path) for d in error.diagnostics], sources
+    declared = _declared_venvs(tree)
+    names = sorted({d.name for d in declared})
+
+    diagnostics: list[FileDiagnostic] = []
+    used: set[str] = set()
+    dynamic: list[str] = []  # "path:line" of each task whose venv name is computed
+    for path in files:
+        dag = _read_dag(path)
+        sources[path] = dag.source
+        if dag.problem is not None:
+            diagnostics.append(_in_file(dag.problem, path))
+            continue
+        found = []
+        for usage in _Module(dag.tree).usages():
+            span = _span(dag.source, usage.node)
+            if usage.name is None:
+                dynamic.append(f"{path}:{dag.source.position(span.start).line}")
+                continue
+            used.add(usage.name)
+            if usage.name not in names:
+                found.append(_unknown(dag.source, span, usage, names, dockerfile_path))
+        found.sort(key=lambda d: (d.line, d.column))
+        diagnostics.extend(_in_file(d, path) for d in found)
+
+    for venv in declared:
+        if venv.name not in used:
+            diagnostics.append(_in_file(_unused(dockerfile, venv, dynamic), dockerfile_path))
+    return diagnostics, sources
+
+
+def _unknown(source: Source, span: Span, usage: _Usage, names: list[str], dockerfile: str) -> Diagnostic:
+    name = usage.name
+    assert name is not None
+    via = f" (the value of {usage.via})" if usage.via else ""
+    close = [n for n in names if n.lower() == name.lower()] or difflib.get_close_matches(name, names, n=1)
+    if not _VENV_NAME.fullmatch(name):
+        fix = "rename it: a venv name has only letters, digits, `_` and `-`"
+    elif close:
+        fix = f"add `PYENV 3.12 {name}` to {dockerfile}"
+    else:
+        declares = f"it declares {', '.join(repr(n) for n in names)}" if names else "it declares no venv yet"
+        fix = f"add `PYENV 3.12 {name}` to {dockerfile} ({declares})"
+    hint = f"write '{close[0]}', which {dockerfile} declares, or {fix}" if close else fix
+    return Diagnostic.at(source, span, "DAG001", f"no PYENV in {dockerfile} declares the venv '{name}'{via}", hint)
+
+
+def _unused(dockerfile: Source, venv: _Declared, dynamic: list[str]) -> Diagnostic:
+    hint = f'remove the PYENV, or run a task in it with `@task.venv("{venv.name}")`'
+    if dynamic:
+        more = f" and {len(dynamic) - 1} more" if len(dynamic) > 1 else ""
+        hint += f"; a task whose venv name is computed ({dynamic[0]}{more}) may use it"
+    return Diagnostic.at(
+        dockerfile, venv.span, "DAG002", f"no task in the DAG files uses the venv '{venv.name}'", hint, WARNING
+    )
+
+
+def check_dags(dockerfile_text: str, dockerfile_path: str, dag_paths: Sequence[str]) -> list[Diagnostic]:
+    """Check the DAG files and folders `dag_paths` against the PYENVs in `dockerfile_text`.
+
+    Returns DAG001/DAG003 errors in each DAG file (files in the order given, folders walked in
+    sorted order; by position within a file), then DAG002 warnings in Dockerfile order; or, when
+    the Dockerfile does not parse, only its parse errors. Each is a `FileDiagnostic`, whose
+    `path` says which file it is about (`dockerfile_path` or a DAG file's path). Nothing in the
+    DAG files is run. Raises OSError when a path is missing or a file cannot be read.
+    """
+    return list(_check(dockerfile_text, dockerfile_path, dag_paths)[0])
+
+
+# ---------------------------------------------------------------------------------------------
+# The command
+
+
+class _UsageError(Exception):
+    """A usage or I/O problem: one line on stderr, exit 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> "None":  # type: ignore[override]
+        raise _UsageError(f"{message} (see `{self.prog} --help`)")
+
+
+def _arguments() -> _Parser:
+    parser = _Parser(
+        prog=PROG,
+        description="Check that every venv a DAG names (@task.venv, VenvOperator) has a PYENV line, "
+        "and that every PYENV is used. DAG files are read, never run.",
+        epilog="Exit codes: 0 ok (warnings allowed), 1 errors found, 2 usage or I/O error.",
+    )
+    parser.add_argument("dockerfile", metavar="DOCKERFILE", help="the Dockerfile with PYENV lines; - for stdin")
+    parser.add_argument("paths", metavar="PATH", nargs="+", help="DAG files, or folders searched for *.py")
+    parser.add_argument("--format", default="text", choices=("text", "json"), help="findings for people or machines")
+    return parser
+
+
+def _read_dockerfile(name: str) -> str:
+    if name == "-":
+        return sys.stdin.buffer.read().decode("utf-8", "surrogateescape")
+    if os.path.isdir(name):
+        raise _UsageError(f"cannot read {name}: it is a directory")
+    try:
+        with open(name, "rb") as f:
+            return f.read().decode("utf-8", "surrogateescape")
+    except OSError as error:
+        raise _UsageError(f"cannot read {name}: {error.strerror or error}") from None
+
+
+def _color(stream) -> bool:
+    return bool(
+        hasattr(stream, "isatty")
+        and stream.isatty()
+        and not os.environ.get("NO_COLOR")
+        and os.environ.get("TERM") != "dumb"
+    )
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _output(diagnostics: list[FileDiagnostic], sources: dict[str, Source], fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps([d.to_json() for d in diagnostics], indent=2) + "\n"
+    if not diagnostics:
+        return ""
+    color = _color(sys.stdout)
+    parts = [render_text(d, sources[d.path], color=color) for d in diagnostics]
+    errors = sum(1 for d in diagnostics if d.severity == ERROR)
+    parts.append(f"{_plural(errors, 'error')}, {_plural(len(diagnostics) - errors, 'warning')}")
+    return "\n".join(parts) + "\n"
+
+
+def run(argv: Sequence[str]) -> int:
+    """`pyenvc check-dags DOCKERFILE PATH... [--format text|json]`: argv without the command
+    word. Prints the findings on stdout; returns the exit code (never raises)."""
+    try:
+        try:
+            args = _arguments().parse_args(list(argv))
+        except SystemExit as exit:  # --help
+            return exit.code if isinstance(exit.code, int) else 2
+        text = _read_dockerfile(args.dockerfile)
+        display = "<stdin>" if args.dockerfile == "-" else args.dockerfile
+        try:
+            diagnostics, sources = _check(text, display, args.paths)
+        except OSError as error:
+            name = error.filename if error.filename is not None else "a DAG file"
+            raise _UsageError(f"cannot read {name}: {error.strerror or error}") from None
+        sys.stdout.write(_output(diagnostics, sources, args.format))
+        sys.stdout.flush()
+        return 1 if any(d.severity == ERROR for d in diagnostics) else 0
+    except _UsageError as problem:
+        print(f"pyenvc: error: {problem}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 2
+    except KeyboardInterrupt:
+        print("pyenvc: interrupted", file=sys.stderr)
+        return 2
+    except Exception as error:  # noqa: BLE001 - a traceback is a bug; say so in one line
+        print(f"pyenvc: internal error: {type(error).__name__}: {error} (please report this)", file=sys.stderr)
+        return 2
