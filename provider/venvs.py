@@ -69,8 +69,9 @@ def resolve(venv: object, environ: Mapping[str, str] | None = None) -> str:
 
 
 def unknown_message(venv: str, environ: Mapping[str, str]) -> str:
-    known = available(environ)
-    lines = [f"unknown venv {venv!r}: the environment variable {env_var(venv)} is not set"]
+    known = {name: path for name, path in available(environ).items() if path}
+    state = "is empty" if env_var(venv) in environ else "is not set"
+    lines = [f"unknown venv {venv!r}: the environment variable {env_var(venv)} {state}"]
     if known:
         listing = ", ".join(f"{name!r} ({env_var(name)}={path})" for name, path in known.items())
         lines.append(f"  venvs in this environment: {listing}")
@@ -96,7 +97,10 @@ def check_interpreter(venv: str, python: str) -> None:
     if not path.is_absolute():
         problem = "is not an absolute path"
     elif not path.exists():
-        problem = "points at no interpreter (no such file)"
+        if path.is_symlink():
+            problem = f"points at no interpreter (a broken link to {os.readlink(path)})"
+        else:
+            problem = "points at no interpreter (no such file)"
     elif not path.is_file():
         problem = "points at no interpreter (not a file)"
     elif not os.access(path, os.X_OK):

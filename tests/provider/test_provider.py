@@ -476,6 +476,7 @@ def _external_python_keywords():
     ]
 
 
+@pytest.mark.filterwarnings("ignore:`use_dill` is deprecated")
 def test_every_external_python_keyword_is_accepted_and_kept(airflow, pyenv_venvs):
     from pyenvc_airflow import VenvOperator
     from pyenvc_airflow._compat import ExternalPythonOperator
@@ -645,6 +646,9 @@ def test_resolve_and_listing():
     with pytest.raises(venvs.UnknownVenvError) as info:
         venvs.resolve("x", {})
     assert "venvs in this environment: none (no ASTRO_PYENV_* variable is set)" in str(info.value)
+    with pytest.raises(venvs.UnknownVenvError) as info:
+        venvs.resolve("e", {"ASTRO_PYENV_e": ""})
+    assert "unknown venv 'e': the environment variable ASTRO_PYENV_e is empty" in str(info.value)
     for bad in ("", "a;b", "a b", None, 3):
         with pytest.raises(venvs.UnknownVenvError, match="invalid venv name"):
             venvs.resolve(bad, environ)
@@ -654,7 +658,10 @@ def test_check_interpreter(tmp_path):
     plain = tmp_path / "plain"
     plain.write_text("")
     plain.chmod(0o644)
+    broken = tmp_path / "broken"
+    broken.symlink_to(tmp_path / "removed-base-python")
     for path, problem in [
+        (str(broken), f"points at no interpreter (a broken link to {tmp_path / 'removed-base-python'})"),
         ("bin/python", "is not an absolute path"),
         (str(tmp_path / "missing"), "points at no interpreter (no such file)"),
         (str(tmp_path), "points at no interpreter (not a file)"),
