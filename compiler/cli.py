@@ -114,16 +114,27 @@ def _color(stream) -> bool:
     )
 
 
+def _stderr(text: str) -> None:
+    """A line on stderr; text quoting bytes that are not UTF-8 shows them escaped."""
+    sys.stderr.flush()
+    stream = getattr(sys.stderr, "buffer", None)
+    if stream is None:
+        print(text.encode("utf-8", "backslashreplace").decode("utf-8"), file=sys.stderr)
+        return
+    stream.write((text + "\n").encode("utf-8", "backslashreplace"))
+    stream.flush()
+
+
 def _report(diagnostics: list, source: Source, fmt: str) -> None:
     if fmt == "json":
-        print(render_json(diagnostics, source.path), file=sys.stderr)
+        _stderr(render_json(diagnostics, source.path))
         return
     color = _color(sys.stderr)
     for diagnostic in diagnostics:
-        print(render_text(diagnostic, source, color=color), file=sys.stderr)
+        _stderr(render_text(diagnostic, source, color=color))
     errors = sum(1 for d in diagnostics if d.is_error)
     if errors:
-        print(f"{source.path}: {errors} error{'s' if errors != 1 else ''}, nothing written", file=sys.stderr)
+        _stderr(f"{source.path}: {errors} error{'s' if errors != 1 else ''}, nothing written")
 
 
 def _write_stdout(data: bytes) -> None:
@@ -225,7 +236,7 @@ def _compile(argv: Sequence[str]) -> int:
             _write_stdout(_encode(_diff(current, data, args.output)))
         if args.check and current != data:
             why = "is missing" if current is None else "differs from what would be generated"
-            print(f"{args.output} {why} (run `pyenvc {args.file} -o {args.output}`)", file=sys.stderr)
+            _stderr(f"{args.output} {why} (run `pyenvc {args.file} -o {args.output}`)")
             return 1
         return 0
     if args.output is None or args.output == "-":
@@ -278,7 +289,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         except SystemExit as exit:  # argparse's --help (0)
             return exit.code if isinstance(exit.code, int) else 2
     except _Usage as problem:
-        print(f"{PROG}: error: {problem}", file=sys.stderr)
+        _stderr(f"{PROG}: error: {problem}")
         return 2
     except BrokenPipeError:
         try:
@@ -287,8 +298,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             pass
         return 2
     except KeyboardInterrupt:
-        print(f"{PROG}: interrupted", file=sys.stderr)
+        _stderr(f"{PROG}: interrupted")
         return 2
     except Exception as error:  # noqa: BLE001 - a traceback is a bug; say so in one line
-        print(f"{PROG}: internal error: {type(error).__name__}: {error} (please report this)", file=sys.stderr)
+        _stderr(f"{PROG}: internal error: {type(error).__name__}: {error} (please report this)")
         return 2
