@@ -211,7 +211,13 @@ class _Module:
             return None if base is None else f"{base}.{expr.attr}"
         return None
 
-    def usages(self) -> Iterator[_Usage]:
+    def usages(self) -> list[_Usage]:
+        """Every call that names a venv, in source order."""
+        found = list(self._usages())
+        found.sort(key=lambda usage: (usage.node.lineno, usage.node.col_offset))
+        return found
+
+    def _usages(self) -> Iterator[_Usage]:
         for node in ast.walk(self.tree):
             if not isinstance(node, ast.Call):
                 continue
@@ -323,8 +329,11 @@ def _raise(error: OSError) -> None:
 
 
 def _read_dag(path: str) -> _DagFile:
-    with open(path, "rb") as f:
-        data = f.read()
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError as error:  # a failed read has no file name of its own
+        raise OSError(error.errno, error.strerror, path) from None
     try:
         encoding = tokenize.detect_encoding(io.BytesIO(data).readline)[0]
         text = data.decode(encoding)
