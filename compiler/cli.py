@@ -285,6 +285,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                 return _compile(rest)
             if command == "parse":
                 return _parse(rest)
+            if command == "check-dags":
+                from pyenvc.dagcheck import run as check_dags
+
+                return check_dags(rest)
             return _not_yet(command, rest)
         except SystemExit as exit:  # argparse's --help (0)
             return exit.code if isinstance(exit.code, int) else 2
