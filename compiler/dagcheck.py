@@ -395,6 +395,10 @@ def _check(
         return [_in_file(d, dockerfile_path) for d in error.diagnostics], sources
     declared = _declared_venvs(tree)
     names = sorted({d.name for d in declared})
+    # pyenvc's output declares venvs with ENV ASTRO_PYENV_<name>= and no PYENV: say so.
+    compiled = not declared and any(
+        node.command == "env" and "ASTRO_PYENV_" in node.logical for node in tree.instructions()
+    )
 
     diagnostics: list[FileDiagnostic] = []
     used: set[str] = set()
@@ -413,7 +417,7 @@ def _check(
                 continue
             used.add(usage.name)
             if usage.name not in names:
-                found.append(_unknown(dag.source, span, usage, names, dockerfile_path))
+                found.append(_unknown(dag.source, span, usage, names, dockerfile_path, compiled))
         found.sort(key=lambda d: (d.line, d.column))
         diagnostics.extend(_in_file(d, path) for d in found)
 
@@ -423,12 +427,19 @@ def _check(
     return diagnostics, sources
 
 
-def _unknown(source: Source, span: Span, usage: _Usage, names: list[str], dockerfile: str) -> Diagnostic:
+def _unknown(
+    source: Source, span: Span, usage: _Usage, names: list[str], dockerfile: str, compiled: bool
+) -> Diagnostic:
     name = usage.name
     assert name is not None
     via = f" (the value of {usage.via})" if usage.via else ""
     close = [n for n in names if n.lower() == name.lower()] or difflib.get_close_matches(name, names, n=1)
-    if not _VENV_NAME.fullmatch(name):
+    if compiled:
+        fix = (
+            f"check against the Dockerfile that has the PYENV lines: {dockerfile} sets ASTRO_PYENV_ "
+            "variables but has no PYENV, so it looks like pyenvc's output"
+        )
+    elif not _VENV_NAME.fullmatch(name):
         fix = "rename it: a venv name has only letters, digits, `_` and `-`"
     elif close:
         fix = f"add `PYENV 3.12 {name}` to {dockerfile}"

@@ -519,3 +519,20 @@ def test_a_file_that_cannot_be_read_is_exit_2(project, capsys) -> None:
 def test_help_exits_0(capsys) -> None:
     assert dagcheck.run(["--help"]) == 0
     assert capsys.readouterr().out.startswith("usage: pyenvc check-dags [-h]")
+
+
+def test_a_compiled_dockerfile_gets_a_hint_to_use_its_source(project) -> None:
+    from pyenvc import compile
+
+    (project / "requirements").mkdir()
+    for name in ("legacy", "analytics"):
+        (project / "requirements" / f"{name}.txt").write_text("")
+    result = compile(DOCKERFILE.replace("--installer=uv ", ""), context=str(project), astro=False)
+    assert result.output is not None, result.diagnostics
+    (project / "Dockerfile.out").write_text(result.output)
+    found = dagcheck.check_dags((project / "Dockerfile.out").read_text(), "Dockerfile.out", ["dags/etl.py"])
+    assert [(d.line, d.column) for d in found] == [(6, 16), (10, 21)]
+    assert found[0].hint == (
+        "check against the Dockerfile that has the PYENV lines: Dockerfile.out sets ASTRO_PYENV_ "
+        "variables but has no PYENV, so it looks like pyenvc's output"
+    )
