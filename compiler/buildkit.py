@@ -59,6 +59,8 @@ def _extract_builder_flags(line: str, escape: str) -> tuple[str, list]:
     in a flag reaches the dump as one Latin-1 character per byte; this does the same."""
     if "--" not in line:  # no flag can start without it
         return line, []
+    if line.isascii() and escape not in line and "'" not in line and '"' not in line:
+        return _plain_flags(line)
     raw = gotext.bytewise(line)
     length = len(raw)
     words: list[str] = []
@@ -120,6 +122,23 @@ def _extract_builder_flags(line: str, escape: str) -> tuple[str, list]:
             ch = raw[pos]
         word.append(ch)
         pos += 1
+    return "", words
+
+
+_ASCII_WORD = re.compile(r"[^\t\n\v\f\r ]+")
+
+
+def _plain_flags(line: str) -> tuple[str, list]:
+    """extractBuilderFlags for a line with no quotes, escapes or non-ASCII bytes, where words
+    are plain runs of non-space characters."""
+    words = []
+    for match in _ASCII_WORD.finditer(line):
+        word = match.group()
+        if not word.startswith("--"):
+            return line[match.start():], words
+        if word == "--":
+            return line[match.end():], words
+        words.append(word)
     return "", words
 
 

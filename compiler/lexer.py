@@ -43,7 +43,10 @@ _TRIVIA = re.compile(f"(?:{_H}*(?:#[^\\n]*)?\\n)+(?:{_H}*#[^\\n]*\\Z|{_H}+\\Z)?|
 _LONG_LINE = re.compile(f"[^\\n]{{{MAX_LINE_BYTES // 4 + 1},}}")
 # Where the keyword can be read off the first line without joining continuations; what
 # follows it says whether the arguments may be JSON (`[`) or start with flags (`--`).
-_KEYWORD = re.compile(f"{_H}*([^\\t\\v\\f\\r \\n]+)[\\t\\v\\f\\r ]+{_H}*(\\[|--)?")
+_KEYWORD = re.compile(
+    f"{_H}*([^\\t\\v\\f\\r \\n]+)[\\t\\v\\f\\r ]+{_H}*"
+    f"(?:--[^\\t\\v\\f\\r \\n'\"]*[\\t\\v\\f\\r ]+{_H}*)*(\\[)?"
+)
 # Instructions whose arguments BuildKit's parser may reject, and whose logical line must
 # therefore always be read; the others only when `[` or `<<` appears.
 _ALWAYS_CHECKED = frozenset({"env", "label", "onbuild", "healthcheck"})
@@ -141,7 +144,8 @@ def _keyword(node_text: str, escape: str) -> tuple[str | None, bool]:
     match = _KEYWORD.match(node_text)
     if match is None or escape in match.group(1) or "\n" in node_text[: match.end()]:
         return None, True
-    maybe_json = match.group(2) is not None or node_text[match.end() : match.end() + 1] in ("", escape, "\n")
+    # `[` after the flags; or the line ends, or a flag with quotes: only joining tells
+    maybe_json = match.group(2) is not None or node_text[match.end() : match.end() + 1] in ("", escape, "\n", "-")
     return match.group(1), maybe_json
 
 
