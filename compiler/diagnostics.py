@@ -146,3 +146,21 @@ def render_text(diagnostic: Diagnostic, source: Source, *, color: bool = False) 
 
 def render_json(diagnostics: Iterable[Diagnostic], path: str) -> str:
     return json.dumps([d.to_json(path) for d in diagnostics], indent=2)
+
+
+# The codes reported as warnings (exit 0); every other code is an error.
+WARNING_CODES = frozenset({"PYENV101", "PYENV102", "PYENV103", "PYENV104", "DAG002", "DAG003"})
+
+
+def severity_of(code: str) -> str:
+    """The severity a code is reported with."""
+    return WARNING if code in WARNING_CODES else ERROR
+
+
+def markdown_table() -> str:
+    """The README's table of every code, generated from CODES (checked by a test)."""
+    rows = ["| code | severity | meaning |", "| --- | --- | --- |"]
+    for code, meaning in CODES.items():
+        cell = meaning.replace("|", "\\|")
+        rows.append(f"| `{code}` | {severity_of(code)} | {cell} |")
+    return "\n".join(rows) + "\n"

@@ -203,3 +203,15 @@ def test_option_values_are_the_callers_mistake() -> None:
         pyenvc.compile("FROM x\n", home="relative")
     with pytest.raises(ValueError):
         pyenvc.compile("FROM x\n", uid=-1)
+
+
+def test_severities_match_the_registry() -> None:
+    from pyenvc.diagnostics import severity_of
+
+    texts = [b[1] for b in BAD] + ["FROM debian\nPYENV 3.8 a\n", "ARG v=12.1.0\nFROM quay.io/astronomer/astro-runtime:${v}\nPYENV 3.11 a\n"]
+    seen = set()
+    for text in texts:
+        for d in pyenvc.compile(text).diagnostics:
+            assert d.severity == severity_of(d.code), d
+            seen.add(d.code)
+    assert {"PYENV101", "PYENV102", "PYENV103"} <= seen
