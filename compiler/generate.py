@@ -101,12 +101,13 @@ def venv(
 
 
 def astro_packages(project_dir: str) -> list[str]:
-    """What the Astro Runtime ONBUILD triggers do first: install packages.txt with apt, as root."""
+    """What the Astro Runtime ONBUILD triggers do first: install packages.txt with apt, as root;
+    nothing when it names no package (comments and blank lines only)."""
     packages = f"{project_dir}/packages.txt"
     script = (
-        f"if [ -s {packages} ]; then apt-get update"
-        f" && sed -e 's/#.*//' -e 's/\\r$//' {packages}"
-        " | xargs -r apt-get install -y --no-install-recommends"
+        f"packages=$(sed -e 's/#.*//' {packages} | tr -d '\\r' | xargs);"
+        ' if [ -n "$packages" ]; then apt-get update'
+        " && apt-get install -y --no-install-recommends $packages"
         " && apt-get clean && rm -rf /var/lib/apt/lists/*; fi"
     )
     return [f"COPY packages.txt {packages}", "RUN " + _sh(script)]
