@@ -57,10 +57,15 @@ def split_command(line: str, escape: str = "\\") -> Command:
 def _extract_builder_flags(line: str, escape: str) -> tuple[str, list]:
     """extractBuilderFlags. Go walks the line byte by byte here, so a multi-byte character
     in a flag reaches the dump as one Latin-1 character per byte; this does the same."""
-    if "--" not in line:  # no flag can start without it
+    if "--" not in line:  # no flag can start without it; Go skips bytes that are spaces
+        line = line[_BYTE_SPACES.match(line).end():]
         return line, []
     if line.isascii() and escape not in line and "'" not in line and '"' not in line:
         return _plain_flags(line)
+    return _walk_flags(line, escape)
+
+
+def _walk_flags(line: str, escape: str) -> tuple[str, list]:
     raw = gotext.bytewise(line)
     length = len(raw)
     words: list[str] = []
@@ -125,6 +130,8 @@ def _extract_builder_flags(line: str, escape: str) -> tuple[str, list]:
     return "", words
 
 
+# what `unicode.IsSpace(rune(line[i]))` skips; 0x85 and 0xA0 alone are never valid UTF-8
+_BYTE_SPACES = re.compile("[\t\n\v\f\r \udc85\udca0]*")
 _ASCII_WORD = re.compile(r"[^\t\n\v\f\r ]+")
 
 
@@ -146,6 +153,10 @@ def parse_words(rest: str, escape: str) -> list[str]:
     """parseWords: white-space separated words; quotes and escapes kept as characters."""
     if escape not in rest and "'" not in rest and '"' not in rest:
         return _WORD.findall(rest)  # the same words, without the character walk
+    return _walk_words(rest, escape)
+
+
+def _walk_words(rest: str, escape: str) -> list[str]:
     words: list[str] = []
     word: list[str] = []
     in_spaces, in_word, in_quote = 0, 1, 2
