@@ -333,8 +333,7 @@ def test_unknown_venv_fails_at_parse_time_saying_what_to_add(dags, pyenv_venvs):
         unknown()
         """
     )
-    assert "UnknownVenvError" in error or "unknown venv 'snowpark'" in error
-    assert "ASTRO_PYENV_snowpark is not set" in error
+    assert "UnknownVenvError: unknown venv 'snowpark': the environment variable ASTRO_PYENV_snowpark is not set" in error
     assert f"'p38' (ASTRO_PYENV_p38={pyenv_venvs['p38']})" in error
     assert f"'p312' (ASTRO_PYENV_p312={pyenv_venvs['p312']})" in error
     assert "PYENV 3.12 snowpark requirements.txt" in error
