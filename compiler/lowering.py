@@ -207,7 +207,8 @@ class _Lowering:
         parent = None
         from_variable = False
         if image_word is not None:
-            from_variable = "$" in image_word.text
+            # a variable in the last path element: the tag (and so the flavour) may come from it
+            from_variable = "$" in image_word.text.rsplit("/", 1)[-1]
             try:
                 value: Optional[str] = runtime.expand(image_word.text, self.meta_args, self.tree.escape)
             except runtime.Unresolved:

@@ -448,3 +448,10 @@ def test_json_output_is_valid_exec_form() -> None:
             parsed = parse_instruction(line, "\\")
             assert parsed.json, line
             assert json.loads(line[line.index("[") :])
+
+
+def test_variable_registry_with_literal_tag_draws_no_flavour_warning() -> None:
+    text = "ARG REG=quay.io\nFROM ${REG}/astronomer/astro-runtime:12.1.0\nPYENV 3.11 a\n"
+    result = pyenvc.compile(text)
+    assert result.diagnostics == []
+    assert "\nFROM ${REG}/astronomer/astro-runtime:12.1.0-base\n" in result.output
