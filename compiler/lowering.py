@@ -445,12 +445,15 @@ class _Lowering:
         options = self.options
         if base.kind in ("unknown", "scratch") and options.user is None and options.uid is None and options.home is None:
             shown = word.text if word is not None else ""
+            why = " (its value is not known at compile time)" if "$" in shown else ""
             self.report(
                 node,
                 word,
                 "PYENV102",
-                f"base image '{shown}' is not recognised: assuming user astro (uid 50000) with home /home/astro",
-                "pass --user, --uid and --home (and --python-flavour) for this image",
+                f"base image '{shown}' is not one pyenvc knows{why}: assuming uid {runtime.DEFAULT_UID},"
+                f" home {runtime.DEFAULT_HOME} and flavour {self._flavour(stage)}",
+                "pass --user, --uid, --home and --python-flavour for this image (or --build-arg for its"
+                " variables), and write `USER ...` before the PYENV to restore a user by name",
                 WARNING,
             )
         if base.kind == "runtime" and base.flavour is None and options.python_flavour is None:
