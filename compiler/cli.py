@@ -169,6 +169,15 @@ def _uid(text: str) -> int:
     return int(text)
 
 
+def _version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("pyenvc")
+    except Exception:  # noqa: BLE001 - not installed as a distribution
+        return "unknown"
+
+
 def _compile_parser() -> _Parser:
     parser = _Parser(
         prog=PROG,
@@ -176,6 +185,7 @@ def _compile_parser() -> _Parser:
         epilog="Other commands: `pyenvc parse FILE --format buildkit-json`, `pyenvc check-dags`, `pyenvc build`. "
         "Exit codes: 0 ok, 1 errors in the input or --check found a difference, 2 usage, I/O or internal error.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     parser.add_argument("file", metavar="FILE", help="the Dockerfile with PYENV lines; - for stdin")
     parser.add_argument("-o", "--output", metavar="OUT", help="where to write the result; - or absent: stdout")
     parser.add_argument("--check", action="store_true", help="exit 1 when OUT is missing or differs; write nothing")

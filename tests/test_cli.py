@@ -277,3 +277,17 @@ def test_check_dags_is_dispatched(project) -> None:
     (project / "dags" / "d.py").write_text("from airflow.decorators import task\n@task.venv('a')\ndef f():\n    pass\n")
     code, out, err = run(["check-dags", "Dockerfile", "dags"])
     assert code == 0, (out, err)
+
+
+def test_version(project) -> None:
+    code, out, _ = run(["--version"])
+    assert code == 0 and out.startswith(b"pyenvc ")
+
+
+def test_colour_only_on_a_terminal(project, monkeypatch) -> None:
+    (project / "Dockerfile").write_text(BAD)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm")
+    monkeypatch.setattr(cli, "_color", lambda stream: True)
+    code, _, err = run(["Dockerfile"])
+    assert code == 1 and "\x1b[31m" in err
