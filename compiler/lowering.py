@@ -149,7 +149,8 @@ class _Lowering:
                 self._meta_arg(node)
             elif command == "user" and self.stages:
                 words = _words(node.logical)
-                self.stages[-1].user = node.logical[words[1].start :].strip() if len(words) > 1 else ""
+                if len(words) > 1:  # a bare USER is BuildKit's error to report, at build time
+                    self.stages[-1].user = node.logical[words[1].start :].strip()
             elif command == "onbuild":
                 words = _words(node.logical)
                 if len(words) > 1 and words[1].text.upper() == "PYENV":
