@@ -88,3 +88,38 @@ def test_example_builds_and_keeps_the_runtimes_python(docker) -> None:
     ).split()
     assert checksums == base  # not a byte of the base's interpreter changed
     assert lines[-1].strip() == "0"  # nothing of 3.8 or 3.11 went to /usr/local/lib
+
+
+UNKNOWN = (
+    "# escape=`\r\n"
+    "FROM debian:bookworm-slim AS first\r\n"
+    'SHELL ["/nonexistent/pwsh", "-Command"]\r\n'
+    "WORKDIR /tmp/elsewhere\r\n"
+    "USER nobody\r\n"
+    "PYENV `\r\n"
+    "  # a comment inside the continuation`\r\n"
+    "  3.8 old\r\n"
+    "FROM first\r\n"
+    "PYENV 3.11 new\r\n"
+)
+
+
+def test_unknown_image_crlf_backtick_shell_workdir_multistage(docker, tmp_path) -> None:
+    """An image pyenvc does not know (no home, no user), a CRLF file with the backtick escape,
+    a SHELL that does not exist and a WORKDIR before the PYENV, and a second stage built FROM
+    the first: the generated steps build, each stage has its interpreter, the USER is restored."""
+    import pyenvc
+
+    result = pyenvc.compile(UNKNOWN)
+    # the unknown image, for each stage (end-of-life warnings depend on the date)
+    assert [d.code for d in result.diagnostics if d.code != "PYENV101"] == ["PYENV102", "PYENV102"]
+    (tmp_path / "Dockerfile").write_bytes(result.output.encode())
+    tag = "pyenvc-test/unknown-image:latest"
+    _run(["docker", "build", "--network=host", "-t", tag, str(tmp_path)], docker, timeout=1200)
+    script = (
+        "id -un; stat -c '%u:%g' /home/astro /home/astro/.venv/old /home/astro/.venv/new;"
+        " /home/astro/.venv/old/bin/python -c 'import sys; print(sys.version_info[:2])';"
+        " $ASTRO_PYENV_new -c 'import sys; print(sys.version_info[:2])'"
+    )
+    out = _run(["docker", "run", "--rm", "--entrypoint", "/bin/sh", tag, "-c", script], docker, timeout=300)
+    assert out.split("\n")[:6] == ["nobody", "50000:0", "50000:0", "50000:0", "(3, 8)", "(3, 11)"]
