@@ -455,3 +455,14 @@ def test_variable_registry_with_literal_tag_draws_no_flavour_warning() -> None:
     result = pyenvc.compile(text)
     assert result.diagnostics == []
     assert "\nFROM ${REG}/astronomer/astro-runtime:12.1.0-base\n" in result.output
+
+
+def test_keyword_any_case_and_tabs_between_words() -> None:
+    lines = generated_lines(f"FROM {RUNTIME}\npyEnv\t3.11 \t  a\t r.txt  \n")
+    assert "COPY --chown=50000:0 r.txt /home/astro/.venv/a/requirements.txt" in lines
+    assert "ENV ASTRO_PYENV_a=/home/astro/.venv/a/bin/python" in lines
+
+
+def test_prerelease_version() -> None:
+    lines = generated_lines(f"FROM {RUNTIME}\nPYENV 3.14.0rc1 next\n")
+    assert any(l.startswith("COPY --link --from=python:3.14.0rc1-slim-bookworm /usr/local/bin/*3.14* ") for l in lines)
