@@ -41,11 +41,14 @@ _H = "[" + gotext.SPACE_CHARS.replace("\n", "") + "]"  # Go's white space, but a
 _TRIVIA = re.compile(f"(?:{_H}*(?:#[^\\n]*)?\\n)+(?:{_H}*#[^\\n]*\\Z|{_H}+\\Z)?|{_H}*#[^\\n]*\\Z|{_H}+\\Z")
 # A line long enough that its UTF-8 bytes may pass BuildKit's limit.
 _LONG_LINE = re.compile(f"[^\\n]{{{MAX_LINE_BYTES // 4 + 1},}}")
+# White space before the arguments: Go's, and the lone bytes 0x85 and 0xA0 that its
+# byte-wise flag walk also takes for spaces.
+_SKIPPED = "(?:" + _H + "|[\udc85\udca0])"
 # Where the keyword can be read off the first line without joining continuations; what
 # follows it says whether the arguments may be JSON (`[`) or start with flags (`--`).
 _KEYWORD = re.compile(
-    f"{_H}*([^\\t\\v\\f\\r \\n]+)[\\t\\v\\f\\r ]+{_H}*"
-    f"(?:--[^\\t\\v\\f\\r \\n'\"]*[\\t\\v\\f\\r ]+{_H}*)*(\\[)?"
+    f"{_H}*([^\\t\\v\\f\\r \\n]+)[\\t\\v\\f\\r ]+{_SKIPPED}*"
+    f"(?:--[^\\t\\v\\f\\r \\n'\"]*[\\t\\v\\f\\r ]+{_SKIPPED}*)*(\\[)?"
 )
 # Instructions whose arguments BuildKit's parser may reject, and whose logical line must
 # therefore always be read; the others only when `[` or `<<` appears.
@@ -142,7 +145,12 @@ def _keyword(node_text: str, escape: str) -> tuple[str | None, bool]:
     """The keyword, when the first line shows it whole (None when continuations must be
     joined), and whether the arguments may be in JSON form."""
     match = _KEYWORD.match(node_text)
-    if match is None or escape in match.group(1) or "\n" in node_text[: match.end()]:
+    if (
+        match is None
+        or escape in match.group(1)
+        or "\n" in node_text[: match.end()]
+        or gotext.is_space(match.group(1)[-1])  # TrimSpace may take it when nothing follows
+    ):
         return None, True
     # `[` after the flags; or the line ends, or a flag with quotes: only joining tells
     maybe_json = match.group(2) is not None or node_text[match.end() : match.end() + 1] in ("", escape, "\n", "-")
