@@ -63,11 +63,13 @@ def _cache_file() -> str | None:
 
 
 @functools.lru_cache(maxsize=None)
-def grammar() -> Lark:
+def grammar(cached: bool = True) -> Lark:
     """The Lark parser for grammar.lark, built once per process; its LALR tables are read
-    from a cache file when one matches (building them costs ~20 ms of every start-up)."""
+    from a cache file when one matches (building them costs ~20 ms of every start-up).
+    `cached=False` builds them afresh and keeps the analysed grammar on the object, which
+    tools that walk the grammar (Hypothesis' from_lark) need."""
     options = dict(parser="lalr", lexer=DockerfileLexer, transformer=_ToSyntax())
-    cache = _cache_file()
+    cache = _cache_file() if cached else None
     if cache is not None:
         try:
             return Lark.open_from_package("pyenvc", "grammar.lark", cache=cache, **options)
