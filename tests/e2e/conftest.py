@@ -18,6 +18,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterator, Mapping, Sequence
@@ -290,3 +291,32 @@ def runtime_base(docker: Docker) -> str:
     """The Astro-Runtime-shaped -base image's tag, once it is known to exist."""
     docker.require_image(RUNTIME_BASE)
     return RUNTIME_BASE
+
+
+PROJECT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="session")
+def pyenvc_wheel(docker: Docker) -> Path:
+    """A wheel of this checkout (pyenvc + pyenvc_airflow) to put into a build context, e.g. to
+    install the provider in an image. Built from a copy of the sources, so that setuptools'
+    build/ directory never lands in the shared working tree."""
+    src = docker.workdir / "wheel-src"
+    out = docker.workdir / "wheel"
+    src.mkdir()
+    for name in ("pyproject.toml", "README.md", "LICENSE", "compiler", "provider"):
+        path = PROJECT / name
+        if path.is_dir():
+            shutil.copytree(path, src / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        elif path.exists():
+            shutil.copy2(path, src / name)
+    uv = shutil.which("uv") or str(PROJECT / ".venv" / "bin" / "uv")
+    if Path(uv).exists():
+        cmd = [uv, "build", "--wheel", "--out-dir", str(out), str(src)]
+    else:
+        cmd = [sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", str(out), str(src)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, f"building the pyenvc wheel failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+    wheels = sorted(out.glob("pyenvc-*.whl"))
+    assert len(wheels) == 1, wheels
+    return wheels[0]

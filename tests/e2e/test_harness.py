@@ -118,3 +118,15 @@ def test_onbuild_runtime_image_runs_its_triggers(docker) -> None:
     # The trigger refuses a requirements.txt that pins Airflow.
     log = docker.build_fails(f"FROM {RUNTIME_ONBUILD}\n", {**files, "packages.txt": "", "requirements.txt": "apache-airflow==2.9.0\n"})
     assert "Do not upgrade by specifying 'apache-airflow'" in log
+
+
+def test_pyenvc_wheel_installs_in_the_runtime_image(docker, runtime_base, pyenvc_wheel) -> None:
+    # How a test gets the Airflow provider (pyenvc_airflow) into an image it builds.
+    dockerfile = (
+        f"FROM {runtime_base}\n"
+        f"COPY --chown=astro:0 {pyenvc_wheel.name} /tmp/\n"
+        f'RUN ["pip", "install", "--user", "--no-warn-script-location", "/tmp/{pyenvc_wheel.name}"]\n'
+    )
+    built = docker.build(dockerfile, {pyenvc_wheel.name: pyenvc_wheel.read_bytes()})
+    out = docker.run(built.tag, "python3", "-c", "import pyenvc, pyenvc_airflow; print(pyenvc_airflow.__name__)")
+    assert out.strip() == "pyenvc_airflow"
