@@ -239,6 +239,7 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(name)  # Go's encoding/json has no NaN or Infinity
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _JSON = json.JSONDecoder(parse_constant=_reject_constant)
 _NOT_JSON = object()
 
@@ -258,7 +259,8 @@ def _parse_json(rest: str) -> Any:
         raise BuildKitError(
             "when using JSON array syntax, arrays must be comprised of strings only", "DF008"
         )
-    return value
+    # Go's decoder turns a lone surrogate (`\ud800`) and a byte that is not UTF-8 into U+FFFD
+    return [_SURROGATE.sub("\ufffd", item) for item in value]
 
 
 def _split_whitespace(rest: str) -> list[str]:

@@ -154,3 +154,10 @@ def test_line_length_limit_is_bufio_scanners():
     pyenvc.parse("FROM a\n" + ok)
     with pytest.raises(pyenvc.ParseError):
         pyenvc.parse("FROM a\n" + "RUN " + "x" * (65536 - 4) + "\n")
+
+
+def test_json_strings_decode_as_go_does():
+    (_, cmd) = commands('FROM x\nCMD ["\\u00e9", "\\ud66d\\ude00", "\\ud83d\\ude00", "\\ud800"]\n')
+    assert cmd["next"] == ["é", "\ud66d\ufffd", "\U0001f600", "\ufffd"]
+    (_, cmd) = commands('FROM x\nCMD ["a\udcff"]\n')  # a byte that is not UTF-8
+    assert cmd["next"] == ["a\ufffd"]
