@@ -70,8 +70,11 @@ VALUE_SHORT = frozenset("ftomc")  # -f --file, -t --tag, -o --output, -m --memor
 SWITCH_SHORT = frozenset("qDh")  # -q --quiet, -D --debug, -h --help
 PREFIX = "--pyenvc-"
 
-# The lowering options of `pyenvc compile`, offered here as --pyenvc-OPTION (plus --pyenvc-format).
-OWN_OPTIONS = ("layout", "installer", "user", "uid", "home", "python_flavour", "astro", "runtime_image", "format")
+# `pyenvc compile`'s options that are not lowering options (nor --format): every other one is
+# offered here as --pyenvc-OPTION, so a lowering option added to `compile` appears here too.
+NOT_OWN = frozenset({"help", "version", "file", "output", "check", "diff", "build_arg", "context"})
+# an option's dest -> the keyword of `lowering.compile` it feeds, where the two differ
+_KEYWORDS = {"runtime_image": "runtime_images", "format": None}
 
 
 @attrs.frozen
@@ -82,7 +85,7 @@ class Invocation:
     file: Optional[str]  # the last -f/--file value, else None (CONTEXT/Dockerfile)
     context: Optional[str]  # the one positional argument
     build_args: dict  # --build-arg values, for pyenvc's ARG resolution
-    own: tuple[str, ...]  # the --pyenvc-* options, as `--OPTION [VALUE]` for the option parser
+    own: tuple[str, ...]  # the --pyenvc-* options and their values, for `_own_parser()`
     help: bool = False  # -h or --help
 
 
@@ -92,18 +95,14 @@ def _own_parser() -> tuple[_Parser, dict[str, bool]]:
     help), copied under new names, so the two commands cannot drift apart."""
     parser = _Parser(prog=f"{PROG} build", add_help=False)
     takes_value: dict[str, bool] = {}
-    found = set()
     for action in _compile_parser()._actions:
-        if action.dest not in OWN_OPTIONS:
+        if action.dest in NOT_OWN or not action.option_strings:
             continue
-        found.add(action.dest)
         own = copy.copy(action)
         own.option_strings = [PREFIX + s[2:] for s in action.option_strings if s.startswith("--")]
         parser._add_action(own)
         for option in own.option_strings:
             takes_value[option] = action.nargs != 0
-    missing = set(OWN_OPTIONS) - found
-    assert not missing, f"pyenvc compile has no option for {sorted(missing)}"
     return parser, takes_value
 
 
@@ -161,13 +160,12 @@ def split(argv: Sequence[str], own_takes_value: Optional[dict[str, bool]] = None
             if name not in own_takes_value:
                 choices = ", ".join(sorted(own_takes_value))
                 raise _Usage(f"unknown option {name} (pyenvc's options are: {choices})")
-            option = "--" + name[len(PREFIX) :]
             if own_takes_value[name]:
-                own.extend([option, value if eq else value_of(name)])
+                own.extend([name, value if eq else value_of(name)])
             elif eq:
                 raise _Usage(f"option {name} takes no value")
             else:
-                own.append(option)
+                own.append(name)
         elif arg.startswith("--"):
             name, eq, value = arg[2:].partition("=")
             if name == "help":
@@ -230,7 +228,7 @@ def _help(parser: _Parser) -> str:
         "`docker buildx build -f - ...` with the generated Dockerfile on stdin and every other\n"
         "argument passed on unchanged. --build-arg values also resolve ARGs for pyenvc.\n"
         "Exit codes: Docker's; 1 errors in the Dockerfile (Docker not run); 2 usage, I/O, no docker.\n\n"
-        + parser.format_help().split("\n", 2)[-1].replace("options:", "pyenvc's options:", 1)
+        + parser.format_help().split("\n\n", 1)[-1].replace("options:", "pyenvc's options:", 1)
     )
 
 
@@ -433,10 +431,6 @@ def _run(argv: Sequence[str]) -> int:
         args = parser.parse_args(list(invocation.own))
     except SystemExit as exit:
         return exit.code if isinstance(exit.code, int) else 2
-    problem = lowering.check_options(args.layout, args.installer, args.uid, args.home, args.python_flavour, args.user)
-    if problem is not None:
-        raise _Usage(problem)
-
     context = invocation.context
     assert context is not None
     if context == "-" or re.match(r"^[a-z][a-z0-9+.-]*://|^git@", context):
@@ -453,20 +447,15 @@ def _run(argv: Sequence[str]) -> int:
     file = invocation.file if invocation.file is not None else os.path.join(context, "Dockerfile")
     text = _read_input(file)
     display = "<stdin>" if file == "-" else file
-    result = lowering.compile(
-        text,
-        path=file,
-        context=context,
-        build_args=invocation.build_args,
-        layout=args.layout,
-        installer=args.installer,
-        user=args.user,
-        uid=args.uid,
-        home=args.home,
-        python_flavour=args.python_flavour,
-        astro=args.astro,
-        runtime_images=args.runtime_image,
-    )
+    options = {}
+    for dest, value in vars(args).items():
+        keyword = _KEYWORDS.get(dest, dest)
+        if keyword is not None:
+            options[keyword] = value
+    try:
+        result = lowering.compile(text, path=file, context=context, build_args=invocation.build_args, **options)
+    except ValueError as problem:  # an option value the compiler cannot honour
+        raise _Usage(str(problem)) from None
     source = Source(text, display)
     if result.diagnostics or args.format == "json":
         _report(result.diagnostics, source, args.format)

@@ -12,7 +12,9 @@ whatever the lowering generates. It rests on what the spec guarantees about the 
   Astro Runtime `FROM ...-base` rewrite, show up as replaced lines and map to the line they
   replaced);
 - each lowered PYENV starts with a `# PYENV line N` comment, so a generated line maps to the
-  PYENV of the nearest such comment before it. These comments also cut both texts into segments
+  PYENV of the nearest such comment before it (generated blocks placed elsewhere, such as the
+  stages layout's venv stages, start with a comment `# PYENV line N: ...` too). The in-place
+  comments (nothing after the number) also cut both texts into segments
   (source line N starts segment k in the source, its comment segment k in the output) that are
   aligned one by one: a generated `USER root` can then never be taken for a user's `USER root`
   in another segment. Within a segment the generated block comes first and the user's own lines
@@ -27,7 +29,10 @@ from typing import Optional, Sequence
 
 import attrs
 
-_ANCHOR = re.compile(r"[ \t]*#[ \t]*PYENV line ([0-9]+)[ \t]*\r?\Z")
+# `# PYENV line 7` heads the block that replaced the PYENV on line 7; other generated comments may
+# start the same way (`# PYENV line 7: the venv x, built in a stage of its own`)
+_ANCHOR = re.compile(r"[ \t]*#[ \t]*PYENV line ([0-9]+)(?![0-9])")
+_IN_PLACE = re.compile(r"[ \t]*#[ \t]*PYENV line ([0-9]+)[ \t]*\r?\Z")
 _PYENV = re.compile(r"[ \t]*pyenv(?:[ \t]|\\|`|\r?\Z)", re.IGNORECASE)
 _DP_LIMIT = 4_000_000  # cells of the LCS table; beyond it, difflib's faster heuristic
 
@@ -113,7 +118,7 @@ def _segments(source: list[str], output: list[str]) -> Optional[list[tuple[int, 
     source's PYENVs in order (then the whole texts are aligned at once)."""
     cuts = []
     for j, line in enumerate(output):
-        found = _ANCHOR.match(line)
+        found = _IN_PLACE.match(line)
         if found is None:
             continue
         n = int(found.group(1))
