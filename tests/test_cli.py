@@ -174,14 +174,16 @@ def test_lowering_options(project) -> None:
         ["Dockerfile", "--home", "rel/path"],
         ["Dockerfile", "--bogus"],
         [],
-        ["build", "."],
+        ["build"],
     ],
 )
 def test_usage_errors_exit_2(project, argv) -> None:
     code, out, err = run(argv)
     assert code == 2 and out == b""
     assert err.startswith("pyenvc: error: ") and len(err.strip().splitlines()) == 1, err
-    if argv[:1] == ["build"] or "stages" in argv or "uv" in argv:
+    if argv[:1] == ["build"]:
+        assert "a build context is needed" in err
+    elif "stages" in argv or "uv" in argv:
         assert "not implemented yet" in err
 
 
