@@ -20,7 +20,7 @@ import sys
 import tempfile
 from typing import Optional, Sequence
 
-from pyenvc import lowering
+from pyenvc import generate, lowering
 from pyenvc.diagnostics import has_errors, render_json, render_text
 from pyenvc.source import Source
 
@@ -193,8 +193,11 @@ def _compile_parser() -> _Parser:
     parser.add_argument("--build-arg", metavar="K=V", action="append", default=[], type=_build_arg,
                         help="an ARG value for resolving FROM (repeatable)")
     parser.add_argument("--context", metavar="DIR", help="the build context (default: FILE's folder; none for stdin)")
-    parser.add_argument("--layout", default="inline", choices=lowering.LAYOUTS, help="only inline exists yet")
+    parser.add_argument("--layout", default=lowering.DEFAULT_LAYOUT, choices=lowering.LAYOUTS,
+                        help="stages (default): each venv built in a stage of its own, then copied in; inline: in place")
     parser.add_argument("--installer", default="pip", choices=lowering.INSTALLERS, help="default for PYENVs without --installer")
+    parser.add_argument("--uv-image", metavar="IMAGE", default=generate.DEFAULT_UV_IMAGE,
+                        help=f"the image uv is taken from (/uv at its root; default {generate.DEFAULT_UV_IMAGE})")
     parser.add_argument("--user", help="the runtime user's name, for images pyenvc does not know")
     parser.add_argument("--uid", type=_uid, help="the runtime user's numeric uid")
     parser.add_argument("--home", help="the runtime user's home directory (venvs go to HOME/.venv/NAME)")
@@ -208,7 +211,9 @@ def _compile_parser() -> _Parser:
 
 def _compile(argv: Sequence[str]) -> int:
     args = _compile_parser().parse_args(argv)
-    problem = lowering.check_options(args.layout, args.installer, args.uid, args.home, args.python_flavour, args.user)
+    problem = lowering.check_options(
+        args.layout, args.installer, args.uid, args.home, args.python_flavour, args.user, args.uv_image
+    )
     if problem is not None:
         raise _Usage(problem)
     if (args.check or args.diff) and (args.output is None or args.output == "-"):
@@ -227,6 +232,7 @@ def _compile(argv: Sequence[str]) -> int:
         build_args=dict(args.build_arg),
         layout=args.layout,
         installer=args.installer,
+        uv_image=args.uv_image,
         user=args.user,
         uid=args.uid,
         home=args.home,

@@ -52,12 +52,13 @@ CODES: dict[str, str] = {
     "PYENV018": "the requirements file is missing from the build context (or .dockerignore excludes it)",
     "PYENV019": "requirements.txt pins apache-airflow, which an Astro Runtime project must not do",
     "PYENV020": "one stage takes the same Python X.Y from two different images",
-    "PYENV021": "the installer is not available yet",
+    "PYENV021": "the installer is not available yet (no longer reported: pip and uv both are)",
     # Warnings (exit 0).
     "PYENV101": "the Python version is past its end of life",
     "PYENV102": "the base image is not recognised; the runtime user, home and flavour are defaults",
     "PYENV103": "the interpreter flavour was chosen from a build argument's compile-time value",
     "PYENV104": "an Astro Runtime project file (packages.txt, requirements.txt) is missing",
+    "PYENV105": "the stages layout builds a venv inline: an instruction before it may change the files it is built on",
     # `pyenvc check-dags`: DAG files read against the Dockerfile's PYENVs.
     "DAG001": "a task names a venv that no PYENV in the Dockerfile declares",
     "DAG002": "a PYENV declares a venv that no task in the DAG files uses (warning)",
@@ -149,7 +150,7 @@ def render_json(diagnostics: Iterable[Diagnostic], path: str) -> str:
 
 
 # The codes reported as warnings (exit 0); every other code is an error.
-WARNING_CODES = frozenset({"PYENV101", "PYENV102", "PYENV103", "PYENV104", "DAG002", "DAG003"})
+WARNING_CODES = frozenset({"PYENV101", "PYENV102", "PYENV103", "PYENV104", "PYENV105", "DAG002", "DAG003"})
 
 
 def severity_of(code: str) -> str:

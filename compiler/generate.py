@@ -59,45 +59,119 @@ def interpreter(major_minor: str, image: str, m_symlink: bool) -> list[str]:
     return lines
 
 
-def venv_dirs(home: str, name: str, uid: int) -> list[str]:
-    """Create the venv's directory and the pip cache directory as root and hand them to the
-    runtime user; create the home too where the image has none."""
+def venv_dirs(home: str, name: str, uid: int, installer: str = "pip") -> list[str]:
+    """Create the venv's directory and the installer's cache directory as root and hand them to
+    the runtime user; create the home too where the image has none."""
     venv = f"{home}/.venv/{name}"
+    cache = f"{home}/.cache/{installer}"
     script = (
         f"if [ ! -d {home} ]; then mkdir -p {home} && chown {uid}:0 {home}; fi"
-        f" && mkdir -p {venv} {home}/.cache/pip"
-        f" && chown {uid}:0 {home}/.venv {venv} {home}/.cache {home}/.cache/pip"
+        f" && mkdir -p {venv} {cache}"
+        f" && chown {uid}:0 {home}/.venv {venv} {home}/.cache {cache}"
     )
     return ["RUN " + _sh(script)]
 
 
+# Where the uv binary is mounted for the RUN steps that use it (never left in the image).
+UV_MOUNT_TARGET = "/usr/local/bin/uv"
+# The uv image the binary comes from, by default: `/uv` at its root, as ghcr.io/astral-sh/uv has it.
+DEFAULT_UV_IMAGE = "ghcr.io/astral-sh/uv:0.13.9"
+
+
 def venv(
-    name: str, major_minor: str, requirements: str | None, uid: int, home: str, installer: str
+    name: str,
+    major_minor: str,
+    requirements: str | None,
+    uid: int,
+    home: str,
+    installer: str,
+    uv_image: str = DEFAULT_UV_IMAGE,
+    env: bool = True,
 ) -> list[str]:
     """Create the venv as the runtime user, copy the requirements in after it (so a change to
-    them re-runs only the install), install them with a cache mount, and name it in ENV."""
+    them re-runs only the install), install them with a cache mount, and name it in ENV (unless
+    `env` is False: the stages layout sets ENV in the final stage).
+
+    With uv: the binary is bind-mounted from `uv_image`; `uv venv --seed` (pip stays in the
+    venv, as with the pip installer) into the empty directory `venv_dirs` made
+    (`--allow-existing`: uv refuses an existing directory otherwise); `uv pip install` with
+    bytecode compiled (as pip does), files copied out of the cache mount (`--link-mode=copy`:
+    the cache is not in the image) and Python downloads off (the interpreter is the copied one).
+    TLS and index settings come from the image (`/etc/uv/uv.toml`, `UV_*` variables), as pip's
+    come from `/etc/pip.conf`.
+    """
     path = f"{home}/.venv/{name}"
-    cache = f"{home}/.cache/pip"
-    lines = [
-        f"USER {uid}:0",
-        "RUN " + _exec(interpreter_python(major_minor), "-m", "venv", path),
-    ]
+    python = interpreter_python(major_minor)
+    lines = [f"USER {uid}:0"]
+    if installer == "uv":
+        uv = f"--mount=from={uv_image},source=/uv,target={UV_MOUNT_TARGET}"
+        cache = f"{home}/.cache/uv"
+        lines.append(
+            f"RUN {uv} "
+            + _exec(UV_MOUNT_TARGET, "venv", "--no-python-downloads", "--allow-existing", "--seed", "--python", python, path)
+        )
+    else:
+        cache = f"{home}/.cache/pip"
+        lines.append("RUN " + _exec(python, "-m", "venv", path))
     if requirements is not None:
         lines.append(f"COPY --chown={uid}:0 {requirements} {path}/requirements.txt")
-        lines.append(
-            f"RUN --mount=type=cache,target={cache},uid={uid},gid=0 "
-            + _exec(
-                f"{path}/bin/python",
-                "-m",
-                "pip",
-                "install",
-                f"--cache-dir={cache}",
-                "-r",
-                f"{path}/requirements.txt",
+        mount = f"--mount=type=cache,target={cache},uid={uid},gid=0"
+        if installer == "uv":
+            lines.append(
+                f"RUN {uv} {mount} "
+                + _exec(
+                    UV_MOUNT_TARGET,
+                    "pip",
+                    "install",
+                    "--no-python-downloads",
+                    "--python",
+                    f"{path}/bin/python",
+                    f"--cache-dir={cache}",
+                    "--link-mode=copy",
+                    "--compile-bytecode",
+                    "-r",
+                    f"{path}/requirements.txt",
+                )
             )
-        )
-    lines.append(f"ENV ASTRO_PYENV_{name}={path}/bin/python")
+        else:
+            lines.append(
+                f"RUN {mount} "
+                + _exec(
+                    f"{path}/bin/python",
+                    "-m",
+                    "pip",
+                    "install",
+                    f"--cache-dir={cache}",
+                    "-r",
+                    f"{path}/requirements.txt",
+                )
+            )
+    if env:
+        lines.append(env_line(name, home))
     return lines
+
+
+def env_line(name: str, home: str) -> str:
+    return f"ENV ASTRO_PYENV_{name}={home}/.venv/{name}/bin/python"
+
+
+def copy_interpreter(major_minor: str, stage: str) -> list[str]:
+    """Stages layout, final stage: the interpreter's prefix and its loader file from the venv
+    stage, then ldconfig (as root). Once per X.Y per stage."""
+    p = prefix(major_minor)
+    conf = f"/etc/ld.so.conf.d/pyenvc-python{major_minor}.conf"
+    return [
+        f"COPY --link --from={stage} {p} {p}",
+        f"COPY --link --from={stage} {conf} {conf}",
+        "RUN " + _exec("/sbin/ldconfig"),
+    ]
+
+
+def copy_venv(name: str, home: str, uid: int, stage: str) -> list[str]:
+    """Stages layout, final stage: the venv from its stage, at the same absolute path (so its
+    scripts' `#!` lines and `pyvenv.cfg` stay valid), owned by the runtime user."""
+    path = f"{home}/.venv/{name}"
+    return [f"COPY --link --chown={uid}:0 --from={stage} {path} {path}"]
 
 
 def astro_packages(project_dir: str) -> list[str]:

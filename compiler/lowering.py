@@ -25,8 +25,22 @@ from pyenvc.syntax import Directive, Dockerfile, Generated, Instruction, Node, P
 
 LAYOUTS = ("inline", "stages")
 INSTALLERS = ("pip", "uv")
-IMPLEMENTED_LAYOUTS = ("inline",)
-IMPLEMENTED_INSTALLERS = ("pip",)
+IMPLEMENTED_LAYOUTS = LAYOUTS
+IMPLEMENTED_INSTALLERS = INSTALLERS
+DEFAULT_LAYOUT = "stages"
+
+# What an instruction before a PYENV means for building its venv in a stage of its own, which
+# starts FROM the stage's base image, not from the stage as it stands at the PYENV:
+# - nothing (metadata the generated steps do not read: they set USER, use absolute paths and
+#   the exec form, and an ONBUILD trigger fires only in images built FROM this stage);
+_INERT = frozenset(
+    {"label", "expose", "cmd", "entrypoint", "healthcheck", "stopsignal", "maintainer", "volume",
+     "workdir", "shell", "user", "onbuild"}
+)
+# - the environment the venv's steps run in: declared again, as one line each, in the venv stage;
+_CARRIED = frozenset({"arg", "env"})
+# - anything else (RUN, COPY, ADD, an unknown instruction) may change the files the venv is built
+#   on: that PYENV and the later ones in its stage are lowered inline (warning PYENV105).
 
 _VENV_NAME = re.compile(r"[A-Za-z0-9_-]+\Z")
 _WORD = re.compile(r"[^ \t\r\n\v\f]+")
@@ -39,7 +53,7 @@ _OLD_FRONTEND = re.compile(r"(?:^|/)(?:airflow-extensions|astro-runtime)(?:[:@].
 class Options:
     """The lowering options; each has a command-line equivalent."""
 
-    layout: str = "inline"
+    layout: str = DEFAULT_LAYOUT
     installer: str = "pip"
     user: Optional[str] = None  # the runtime user's name, for images the table does not know
     uid: Optional[int] = None
@@ -49,6 +63,7 @@ class Options:
     build_args: Mapping[str, str] = attrs.field(factory=dict)
     runtime_images: tuple[str, ...] = ()  # more Astro Runtime repositories
     context: Optional[BuildContext] = None
+    uv_image: str = generate.DEFAULT_UV_IMAGE
 
 
 @attrs.frozen
@@ -79,10 +94,15 @@ class _Spec:
     requirements: Optional[str]
     image: Optional[str]  # --python-image, else None
     installer: str
+    # stages layout: the first instruction before the PYENV in its stage that the venv's stage
+    # cannot reproduce (None: there is none), and the ARG/ENV instructions it declares again
+    blocker: Optional[Instruction] = None
+    carried: tuple = ()
 
 
 @attrs.define
 class _Stage:
+    number: int  # the stage's index in the input, as `--from=N` counts
     from_index: int
     from_node: Instruction
     name: Optional[str]
@@ -93,6 +113,16 @@ class _Stage:
     user: Optional[str] = None  # the text of the stage's last USER so far
     pyenvs: list = attrs.Factory(list)  # (spec, USER text in effect before it or None)
     names: dict = attrs.Factory(dict)  # venv name -> line
+    blocker: Optional[Instruction] = None  # the first instruction a venv stage cannot reproduce
+    carried: list = attrs.Factory(list)  # the ARG and ENV instructions so far
+
+    def note(self, node: Instruction) -> None:
+        """Record a non-PYENV instruction of this stage (after its FROM)."""
+        command = node.command
+        if command in _CARRIED:
+            self.carried.append(node)
+        elif command not in _INERT and self.blocker is None:
+            self.blocker = node
 
     def user_in_effect(self) -> Optional[str]:
         """The text of the USER in effect: this stage's last, else the parent stage's."""
@@ -109,6 +139,8 @@ class _Lowering:
         self.diagnostics: list[Diagnostic] = []
         self.stages: list[_Stage] = []
         self.meta_args: dict[str, Optional[str]] = {}
+        self._names: set[str] = set()  # generated stage names
+        self._inserted: dict[int, int] = {}  # stage number -> venv stages inserted before it
 
     # -- diagnostics ---------------------------------------------------------------------------
 
@@ -141,6 +173,8 @@ class _Lowering:
             if not isinstance(node, Instruction):
                 continue
             command = node.command
+            if self.stages and command not in ("from", "pyenv") and not isinstance(node, Pyenv):
+                self.stages[-1].note(node)
             if isinstance(node, Pyenv) or command == "pyenv":
                 self._pyenv(index, node)
             elif command == "from":
@@ -168,10 +202,18 @@ class _Lowering:
         if has_errors(self.diagnostics):
             return self.tree, self.diagnostics
         body = list(self.tree.body)
+        before: dict[int, list] = {}  # body index -> Generated nodes that go before it
         for stage in stages:
-            self._lower_stage(stage, body)
+            self._lower_stage(stage, body, before)
+        if before:
+            self._renumber(body, before)
+        nodes = []
+        for index, node in enumerate(body):
+            nodes += before.get(index, [])
+            nodes.append(node)
         directives = tuple(d for d in self.tree.directives if not _is_old_frontend(d))
-        return attrs.evolve(self.tree, directives=directives, body=tuple(body)), self.diagnostics
+        self.diagnostics.sort(key=lambda d: (d.line, d.column, d.code))
+        return attrs.evolve(self.tree, directives=directives, body=tuple(nodes)), self.diagnostics
 
     def _meta_arg(self, node: Instruction) -> None:
         from pyenvc.buildkit import parse_words
@@ -220,7 +262,7 @@ class _Lowering:
                     base = parent.base
                 else:
                     base = runtime.classify(runtime.parse_image(value), self.options.runtime_images)
-        self.stages.append(_Stage(index, node, name, base, image_word, from_variable, parent))
+        self.stages.append(_Stage(len(self.stages), index, node, name, base, image_word, from_variable, parent))
 
     # -- one PYENV -----------------------------------------------------------------------------
 
@@ -353,19 +395,12 @@ class _Lowering:
             requirements = requirements_word.text
             ok = self._check_requirements(node, requirements_word) and ok
         installer = flags.get("installer", (self.options.installer, None))[0]
-        if installer not in IMPLEMENTED_INSTALLERS:
-            self.report(
-                node,
-                flags["installer"][1] if "installer" in flags else keyword,
-                "PYENV021",
-                f"installer '{installer}' is not available yet",
-                "use `--installer=pip` for now",
-            )
-            ok = False
         if not ok or not isinstance(version, pythons.PythonVersion):
             return
         image = flags["python-image"][0] if "python-image" in flags else None
-        spec = _Spec(index, line, version, name_word.text, requirements, image, installer)
+        spec = _Spec(
+            index, line, version, name_word.text, requirements, image, installer, stage.blocker, tuple(stage.carried)
+        )
         stage.pyenvs.append((spec, stage.user_in_effect(), node, version_word))
 
     def _flag(self, node: Instruction, word: _Word, flags: dict) -> bool:
@@ -479,6 +514,8 @@ class _Lowering:
         flavour = self._flavour(stage)
         versions: dict[str, tuple[str, int]] = {}
         for spec, _user, pnode, vword in stage.pyenvs:
+            if self.options.layout == "stages":
+                self._check_split(stage, spec, pnode)
             image = spec.image or spec.version.image(flavour)
             if spec.image is None and not pythons.image_exists(spec.version, flavour):
                 self.report(
@@ -575,22 +612,97 @@ class _Lowering:
     def _home(self, stage: _Stage) -> str:
         return self.options.home if self.options.home is not None else stage.base.home
 
-    def _lower_stage(self, stage: _Stage, body: list) -> None:
+    def _check_split(self, stage: _Stage, spec: _Spec, node: Instruction) -> None:
+        """Stages layout: warn where a venv is built inline instead (PYENV105)."""
+        keyword = _words(node.logical)[0]
+        if stage.image_word is None:
+            why = "its stage's FROM names no image"
+        elif spec.blocker is not None:
+            blocker = spec.blocker
+            line = self.source.position(blocker.start).line
+            why = f"line {line} ({blocker.keyword.upper()}) before it in its stage may change the files it would be built on"
+        else:
+            return
+        self.report(
+            node,
+            keyword,
+            "PYENV105",
+            f"venv '{spec.name}' is built inline, not in a stage of its own: {why}",
+            "move the PYENV above that line to build the venv in a stage of its own (and in parallel),"
+            " or pass --layout inline",
+            WARNING,
+        )
+
+    def _staged(self, stage: _Stage, spec: _Spec) -> bool:
+        return self.options.layout == "stages" and stage.image_word is not None and spec.blocker is None
+
+    def _stage_name(self, stage: _Stage, venv: str) -> str:
+        """A stage name of the venv's own: lower-case (BuildKit's stage names are), unique."""
+        taken = {s.name for s in self.stages if s.name} | self._names
+        base = f"pyenvc-{stage.number}-{venv.lower()}"
+        name, n = base, 1
+        while name in taken:
+            n += 1
+            name = f"{base}-{n}"
+        self._names.add(name)
+        return name
+
+    def _venv_stage(self, stage: _Stage, spec: _Spec, name: str, astro: bool) -> list[str]:
+        """The lines of a venv's own stage: FROM the stage's base image (flags and image word as
+        written; `-base` under the Astro rewrite, with the packages.txt step the stage gets too,
+        which BuildKit then runs once), the stage's ARG and ENV before the PYENV declared again,
+        the interpreter and the venv."""
+        node, word = stage.from_node, stage.image_word
+        assert word is not None
+        words = _words(node.logical)
+        image = node.logical[words[1].start : word.end] + ("-base" if astro else "")
+        uid, home = self._uid(stage), self._home(stage)
+        mm = spec.version.major_minor
+        lines = [
+            f"# PYENV line {spec.line}: the venv {spec.name}, built in a stage of its own",
+            f"FROM {image} AS {name}",
+        ]
+        if astro:
+            lines += ["USER root", *generate.astro_packages(runtime.ASTRO_PROJECT_DIR), f"USER {stage.base.user}"]
+        lines += [_one_line(carried) for carried in spec.carried]
+        lines.append("USER root")
+        source = spec.image or spec.version.image(self._flavour(stage))
+        lines += generate.interpreter(mm, source, spec.version.needs_m_symlink)
+        lines += generate.venv_dirs(home, spec.name, uid, spec.installer)
+        lines += generate.venv(
+            spec.name, mm, spec.requirements, uid, home, spec.installer, self.options.uv_image, env=False
+        )
+        return lines
+
+    def _lower_stage(self, stage: _Stage, body: list, before: dict) -> None:
         flavour = self._flavour(stage)
         uid, home = self._uid(stage), self._home(stage)
         astro = self._astro(stage)
         last = stage.pyenvs[-1][0].node_index
         copied: set[str] = set()
+        venv_stages: list[str] = []
         for spec, user, node, _word in stage.pyenvs:
             restore = user if user is not None else self._default_user(stage)
             mm = spec.version.major_minor
-            lines = [f"# PYENV line {spec.line}", "USER root"]
-            if mm not in copied:
-                copied.add(mm)
-                image = spec.image or spec.version.image(flavour)
-                lines += generate.interpreter(mm, image, spec.version.needs_m_symlink)
-            lines += generate.venv_dirs(home, spec.name, uid)
-            lines += generate.venv(spec.name, mm, spec.requirements, uid, home, spec.installer)
+            lines = [f"# PYENV line {spec.line}"]
+            if self._staged(stage, spec):
+                name = self._stage_name(stage, spec.name)
+                venv_stages += self._venv_stage(stage, spec, name, astro)
+                if mm not in copied:
+                    copied.add(mm)
+                    lines += ["USER root", *generate.copy_interpreter(mm, name)]
+                lines += generate.copy_venv(spec.name, home, uid, name)
+                lines.append(generate.env_line(spec.name, home))
+            else:
+                lines.append("USER root")
+                if mm not in copied:
+                    copied.add(mm)
+                    image = spec.image or spec.version.image(flavour)
+                    lines += generate.interpreter(mm, image, spec.version.needs_m_symlink)
+                lines += generate.venv_dirs(home, spec.name, uid, spec.installer)
+                lines += generate.venv(
+                    spec.name, mm, spec.requirements, uid, home, spec.installer, self.options.uv_image
+                )
             if astro and spec.node_index == last:
                 lines += [
                     "# Astro Runtime: requirements.txt and the project, as the ONBUILD triggers would",
@@ -599,8 +711,13 @@ class _Lowering:
                 lines += generate.astro_project(runtime.ASTRO_PROJECT_DIR)
             lines.append(f"USER {restore}")
             body[spec.node_index] = Generated(_join(lines, node.text, self.source.text))
+        node = stage.from_node
+        if venv_stages:
+            # before the stage's FROM line (and its astro rewrite); always ends with a line ending
+            eol = _eol(node.text, self.source.text)
+            before.setdefault(stage.from_index, []).append(Generated(eol.join(venv_stages) + eol))
+            self._inserted[stage.number] = sum(1 for spec, *_ in stage.pyenvs if self._staged(stage, spec))
         if astro:
-            node = stage.from_node
             word = stage.image_word
             assert word is not None
             at = node.source_offset(word.end - 1) + 1 - node.start
@@ -617,6 +734,66 @@ class _Lowering:
             else:
                 text += eol + eol.join(lines)
             body[stage.from_index] = Generated(text)
+
+    # -- numeric stage references ------------------------------------------------------------------
+
+    def _renumber(self, body: list, before: dict) -> None:
+        """Venv stages inserted before a stage shift the index of it and every later stage:
+        rewrite `COPY --from=N`, `ADD --from=N` and `RUN --mount=...,from=N,...` so each still
+        names the stage it named (ONBUILD triggers are left alone: their numbers count the
+        stages of the build that uses the image)."""
+        count = len(self.stages)
+        shift, total = [], 0
+        for number in range(count):
+            total += self._inserted.get(number, 0)
+            shift.append(total)
+        for index, node in enumerate(body):
+            if not isinstance(node, Instruction) or node.command not in ("copy", "add", "run"):
+                continue
+            edits = []
+            for start, end in _stage_refs(node):
+                value = int(node.logical[start:end])
+                if value >= count:
+                    continue  # not a stage: BuildKit reads it as an image name
+                a = node.source_offset(start) - node.start
+                b = node.source_offset(end - 1) + 1 - node.start
+                assert node.text[a:b] == node.logical[start:end]
+                edits.append((a, b, str(value + shift[value])))
+            if edits and any(new != node.text[a:b] for a, b, new in edits):
+                text = node.text
+                for a, b, new in reversed(edits):
+                    text = text[:a] + new + text[b:]
+                body[index] = attrs.evolve(node, text=text, joined=None)
+
+
+_FLAG_FROM = re.compile(r"--from=(\d+)\Z")
+_MOUNT_FROM = re.compile(r"(?:^|,)from=(\d+)(?=,|\Z)", re.IGNORECASE)
+
+
+def _stage_refs(node: Instruction) -> list[tuple[int, int]]:
+    """The (start, end) offsets in `node.logical` of numeric stage references in its flags, written
+    plainly (digits, unquoted, on one physical line)."""
+    refs = []
+    for word in _words(node.logical)[1:]:
+        if not word.text.startswith("--"):
+            break
+        match = _FLAG_FROM.match(word.text) if node.command in ("copy", "add") else None
+        if match:
+            refs.append((word.start + match.start(1), word.start + match.end(1)))
+        elif node.command == "run" and word.text.startswith("--mount="):
+            value = word.text[len("--mount=") :]
+            for m in _MOUNT_FROM.finditer(value):
+                offset = word.start + len("--mount=")
+                refs.append((offset + m.start(1), offset + m.end(1)))
+    return [
+        (a, b) for a, b in refs if node.source_offset(b - 1) - node.source_offset(a) == b - 1 - a
+    ]
+
+
+def _one_line(node: Instruction) -> str:
+    """An ARG or ENV instruction again, as one line: BuildKit's logical line (continuations joined,
+    comment lines inside dropped), which it reads the same."""
+    return node.logical.strip()
 
 
 def _is_old_frontend(directive: Directive) -> bool:
@@ -649,7 +826,13 @@ def lower(tree: Dockerfile, source: Source, options: Options) -> tuple[Dockerfil
 
 
 def check_options(
-    layout: str, installer: str, uid: Optional[int], home: Optional[str], python_flavour: Optional[str], user: Optional[str]
+    layout: str,
+    installer: str,
+    uid: Optional[int],
+    home: Optional[str],
+    python_flavour: Optional[str],
+    user: Optional[str],
+    uv_image: str = generate.DEFAULT_UV_IMAGE,
 ) -> Optional[str]:
     """A message for an option value that is wrong (a usage error), or None."""
     if layout not in LAYOUTS:
@@ -668,6 +851,8 @@ def check_options(
         return f"invalid user '{user}'"
     if python_flavour is not None and not re.fullmatch(r"[a-z0-9][a-z0-9.-]*", python_flavour):
         return f"invalid python flavour '{python_flavour}'"
+    if not isinstance(uv_image, str) or runtime.parse_image(uv_image) is None or re.search(r"[\s,\"'$]", uv_image):
+        return f"invalid uv image '{uv_image}', expected an image reference such as {generate.DEFAULT_UV_IMAGE}"
     return None
 
 
@@ -677,8 +862,9 @@ def compile(  # noqa: A001 - the spec's name
     path: str = "Dockerfile",
     context: Optional[str] = None,
     build_args: Optional[Mapping[str, str]] = None,
-    layout: str = "inline",
+    layout: str = DEFAULT_LAYOUT,
     installer: str = "pip",
+    uv_image: str = generate.DEFAULT_UV_IMAGE,
     user: Optional[str] = None,
     uid: Optional[int] = None,
     home: Optional[str] = None,
@@ -691,7 +877,7 @@ def compile(  # noqa: A001 - the spec's name
     Option values the compiler cannot honour (an unknown layout, a negative uid, a layout that is
     not implemented yet) raise ValueError: they are the caller's mistake, not the input's.
     """
-    problem = check_options(layout, installer, uid, home, python_flavour, user)
+    problem = check_options(layout, installer, uid, home, python_flavour, user, uv_image)
     if problem is not None:
         raise ValueError(problem)
     source = Source(text, path)
@@ -715,6 +901,7 @@ def compile(  # noqa: A001 - the spec's name
         build_args=dict(build_args or {}),
         runtime_images=tuple(runtime_images),
         context=build_context,
+        uv_image=uv_image,
     )
     lowered, diagnostics = lower(tree, source, options)
     if has_errors(diagnostics):

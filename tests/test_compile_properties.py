@@ -21,7 +21,7 @@ from pyenvc.lowering import Options, lower
 from pyenvc.source import Source
 from pyenvc.syntax import Generated, Instruction
 
-OPTIONS = {"user": "app", "uid": 1000, "home": "/home/app"}
+OPTIONS = {"user": "app", "uid": 1000, "home": "/home/app", "layout": "inline"}  # stages: test_stages.py
 VIEW_KEYS = ("cmd", "sub_cmd", "json", "original", "flags", "next", "heredocs", "dump")
 
 

@@ -18,6 +18,7 @@ RUNTIME = "quay.io/astronomer/astro-runtime:12.1.0"
 
 
 def out(text: str, **options) -> str:
+    options.setdefault("layout", "inline")  # the stages layout: tests/test_stages.py
     result = pyenvc.compile(text, **options)
     errors = [d for d in result.diagnostics if d.is_error]
     assert not errors, errors
@@ -30,6 +31,7 @@ def generated_lines(text: str, **options) -> list[str]:
     from pyenvc.lowering import Options, lower
     from pyenvc.source import Source
 
+    options.setdefault("layout", "inline")
     tree = pyenvc.parse(text)
     lowered, _ = lower(tree, Source(text), Options(**options))
     lines: list[str] = []
@@ -437,7 +439,7 @@ def test_expand(word: str, env: dict, expected: str) -> None:
 
 
 def test_unresolvable_from_is_an_unknown_image() -> None:
-    result = pyenvc.compile("ARG img\nFROM ${img}\nPYENV 3.11 a\n")
+    result = pyenvc.compile("ARG img\nFROM ${img}\nPYENV 3.11 a\n", layout="inline")
     assert [d.code for d in result.diagnostics] == ["PYENV102"]
     assert result.output.startswith("ARG img\nFROM ${img}\n# PYENV")
 

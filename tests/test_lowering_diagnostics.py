@@ -48,7 +48,6 @@ BAD = [
     ("reqs-class", R + "PYENV 3.11 a r[12].txt\n", "PYENV017", 2, 14, "r[12].txt"),
     ("reqs-quote", R + "PYENV 3.11 a 'r.txt'\n", "PYENV017", 2, 14, "'r.txt'"),
     ("same-xy-two-images", R + "PYENV 3.11 a\nPYENV 3.11.4 b\n", "PYENV020", 3, 7, "3.11.4"),
-    ("uv-not-yet", R + "PYENV --installer=uv 3.11 a\n", "PYENV021", 2, 7, "--installer=uv"),
     # BuildKit's parser rejects these files
     ("unterminated-heredoc", R + "RUN <<EOF\nx\n", "DF002", 2, 5, None),
     ("second-escape", "# escape=`\n# escape=\\\nFROM x\n", "DF003", 2, None, None),
@@ -84,7 +83,8 @@ def test_bad_input(text: str, code: str, line: int, column, under) -> None:
 def test_every_bad_input_code_is_registered_and_tested() -> None:
     tested = {b[2] for b in BAD}
     pyenv_errors = {c for c in CODES if c.startswith("PYENV0")}
-    assert pyenv_errors - {"PYENV018", "PYENV019"} <= tested  # those two need a context: below
+    # PYENV018, PYENV019 need a context: below; PYENV021 (installer not available) is retired
+    assert pyenv_errors - {"PYENV018", "PYENV019", "PYENV021"} <= tested
 
 
 def test_all_errors_are_reported_not_just_the_first() -> None:
@@ -195,10 +195,12 @@ def test_warnings_do_not_stop_output() -> None:
 
 
 def test_option_values_are_the_callers_mistake() -> None:
-    with pytest.raises(ValueError, match="not implemented yet"):
-        pyenvc.compile("FROM x\n", layout="stages")
-    with pytest.raises(ValueError, match="not implemented yet"):
-        pyenvc.compile("FROM x\n", installer="uv")
+    with pytest.raises(ValueError, match="unknown layout"):
+        pyenvc.compile("FROM x\n", layout="nested")
+    with pytest.raises(ValueError, match="unknown installer"):
+        pyenvc.compile("FROM x\n", installer="poetry")
+    with pytest.raises(ValueError, match="invalid uv image"):
+        pyenvc.compile("FROM x\n", uv_image="a b")
     with pytest.raises(ValueError):
         pyenvc.compile("FROM x\n", home="relative")
     with pytest.raises(ValueError):

@@ -37,6 +37,8 @@ CASES = {
     "onbuild_kept": ({}, []),
     "crlf_multistage_airflow": ({}, []),
     "backtick_shell_workdir": ({}, []),
+    # stages layout: venv stages before stage 1 and stage 2 shift `--from=1` to 2, then 3
+    "renumbered_refs": ({"astro": False}, ["PYENV102"]),
 }
 
 
@@ -44,16 +46,23 @@ def _read(path: pathlib.Path) -> str:
     return path.read_bytes().decode("utf-8", "surrogateescape")
 
 
+LAYOUTS = {"inline": ".expected", "stages": ".stages.expected"}
+# the stages layout's own warnings: a RUN before the PYENV keeps that venv inline (PYENV105)
+STAGES_CODES = {"crlf_multistage_airflow": ["PYENV105"], "two_python_versions": ["PYENV105"]}
+
+
+@pytest.mark.parametrize("layout", sorted(LAYOUTS))
 @pytest.mark.parametrize("case", sorted(CASES))
-def test_golden(case: str) -> None:
+def test_golden(case: str, layout: str) -> None:
     options, codes = CASES[case]
     text = _read(HERE / f"{case}.Dockerfile")
-    result = pyenvc.compile(text, **options)
+    result = pyenvc.compile(text, layout=layout, **options)
     # end-of-life warnings depend on the date: tests/test_lowering.py covers them
     found = sorted(d.code for d in result.diagnostics if d.code != "PYENV101")
+    codes = codes + (STAGES_CODES.get(case, []) if layout == "stages" else [])
     assert found == sorted(c for c in codes if c != "PYENV101"), result.diagnostics
     assert result.output is not None
-    expected_path = HERE / f"{case}.expected"
+    expected_path = HERE / f"{case}{LAYOUTS[layout]}"
     if os.environ.get("PYENVC_UPDATE_GOLDEN"):
         expected_path.write_bytes(result.output.encode("utf-8", "surrogateescape"))
     expected = _read(expected_path)
@@ -66,12 +75,13 @@ def test_golden(case: str) -> None:
         pytest.fail(f"{case}: output differs from the golden file\n{diff}")
 
 
+@pytest.mark.parametrize("layout", sorted(LAYOUTS))
 @pytest.mark.parametrize("case", sorted(CASES))
-def test_golden_is_stable(case: str) -> None:
+def test_golden_is_stable(case: str, layout: str) -> None:
     """Compiling a golden output again changes nothing, and it has no PYENV left."""
     options, _codes = CASES[case]
-    expected = _read(HERE / f"{case}.expected")
-    again = pyenvc.compile(expected, **options)
+    expected = _read(HERE / f"{case}{LAYOUTS[layout]}")
+    again = pyenvc.compile(expected, layout=layout, **options)
     assert again.output == expected
     assert not any(i.command == "pyenv" for i in pyenvc.parse(expected).instructions())
 

@@ -1,0 +1,192 @@
+"""The stages layout (docs/README-lowering.md, "Layouts"): each venv built in a stage of its own
+FROM the stage's base image, then copied in; where that stage cannot reproduce what the venv
+would be built on, the venv is built inline with warning PYENV105; numeric stage references
+renumbered so each names the stage it named.
+
+Properties over the corpus: with PYENV lines inserted, Docker's view of every instruction that
+is not a PYENV is unchanged and in order once the generated lines are set aside, numeric
+`--from=N` references compared by the stage they name; the last stage (the default target) is
+the same; compiling the output again changes nothing; the output is deterministic.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import pyenvc
+from pyenvc.lowering import Options, lower
+from pyenvc.source import Source
+from test_compile_properties import _generated_lines, _insertion_points, _with_from
+
+OPTIONS = {"user": "app", "uid": 1000, "home": "/home/app", "layout": "stages"}
+VIEW_KEYS = ("cmd", "sub_cmd", "json", "original", "flags", "next", "heredocs", "dump")
+_REF = re.compile(r"((?:--from=|\bfrom=))(\d+)", re.IGNORECASE)
+
+
+def _view(text: str, skip_lines: set[int]) -> tuple[list, list]:
+    """The commands not on `skip_lines` (PYENV aside), numeric stage references replaced by the
+    FROM line of the stage they name in `text`; and the FROM lines of every stage."""
+    commands = pyenvc.to_buildkit(pyenvc.parse(text))["commands"]
+    stages = [c["original"] for c in commands if c["cmd"].lower() == "from"]
+    view = []
+    for c in commands:
+        if c["start_line"] in skip_lines or c["cmd"].lower() == "pyenv":
+            continue
+        item = json.dumps({k: c.get(k) for k in VIEW_KEYS}, ensure_ascii=False)
+        if c["cmd"].lower() in ("copy", "add", "run"):
+            def name(m: re.Match) -> str:
+                n = int(m.group(2))
+                return m.group(1) + (f"<stage {stages[n]!r}>" if n < len(stages) else m.group(2))
+            item = _REF.sub(name, item)
+        view.append(item)
+    return view, stages
+
+
+def _insert(data, file) -> str:
+    tree = pyenvc.parse(file.text)
+    points = _insertion_points(tree) + [len(file.text)]
+    chosen = sorted(set(data.draw(st.lists(st.sampled_from(points), min_size=1, max_size=4), label="at")))
+    eol = "\r\n" if "\r\n" in file.text else "\n"
+    text = file.text
+    for n, at in enumerate(reversed(chosen)):
+        version = data.draw(st.sampled_from(["3.8", "3.11", "3.12.4"]), label="version")
+        installer = data.draw(st.sampled_from(["", "--installer=uv "]), label="installer")
+        line = f"PYENV {installer}{version} v{n} req{n}.txt{eol}"
+        if at == len(text) and text and not text.endswith("\n"):
+            line = eol + line
+        text = text[:at] + line + text[at:]
+    return text
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_stages_keep_dockers_view_of_everything_else(corpus, data) -> None:
+    file = data.draw(st.sampled_from(_with_from(corpus)), label="file")
+    text = _insert(data, file)
+    result = pyenvc.compile(text, **OPTIONS)
+    assert result.output is not None, result.diagnostics
+    lowered, _ = lower(pyenvc.parse(text), Source(text), Options(**OPTIONS))
+    before, stages_before = _view(text, set())
+    after, stages_after = _view(result.output, _generated_lines(lowered, result.output))
+    assert after == before
+    assert stages_after[-1] == stages_before[-1]  # the default target
+    assert pyenvc.compile(result.output, **OPTIONS).output == result.output  # stable
+    assert pyenvc.compile(text, **OPTIONS).output == result.output  # deterministic
+
+
+def out(text: str, **options) -> tuple[str, list[str]]:
+    result = pyenvc.compile(text, **options)
+    assert result.output is not None, result.diagnostics
+    return result.output, [d.code for d in result.diagnostics if d.code != "PYENV101"]
+
+
+R = "FROM quay.io/astronomer/astro-runtime:12.1.0\n"
+
+
+def test_stages_is_the_default() -> None:
+    assert pyenvc.compile(R + "PYENV 3.11 a\n").output == pyenvc.compile(R + "PYENV 3.11 a\n", layout="stages").output
+    assert "AS pyenvc-0-a\n" in out(R + "PYENV 3.11 a\n")[0]
+
+
+def test_venv_stage_from_the_base_then_copied_in() -> None:
+    text, codes = out(R + "ENV PIP_INDEX_URL=https://example/simple\nUSER root\nPYENV 3.11 a r.txt\nRUN true\n")
+    assert codes == []
+    venv_stage, final = text.split("\nFROM quay.io/astronomer/astro-runtime:12.1.0-base\n")
+    assert "FROM quay.io/astronomer/astro-runtime:12.1.0-base AS pyenvc-0-a\n" in venv_stage
+    assert "ENV PIP_INDEX_URL=https://example/simple\nUSER root\n" in venv_stage  # declared again
+    assert '"-m", "pip", "install"' in venv_stage and "ASTRO_PYENV_a" not in venv_stage
+    assert (
+        "COPY --link --chown=50000:0 --from=pyenvc-0-a /home/astro/.venv/a /home/astro/.venv/a\n"
+        "ENV ASTRO_PYENV_a=/home/astro/.venv/a/bin/python\n"
+    ) in final
+    assert "COPY --link --from=pyenvc-0-a /opt/pyenvc/python3.11 /opt/pyenvc/python3.11\n" in final
+    assert final.endswith("USER root\nRUN true\n")  # the USER in effect before the PYENV
+
+
+def test_a_run_before_the_pyenv_keeps_that_venv_inline_with_a_warning() -> None:
+    text, codes = out(R + "PYENV 3.11 a\nRUN apt-get update\nPYENV 3.12 b\n")
+    assert codes == ["PYENV105"]
+    assert "AS pyenvc-0-a" in text and "pyenvc-0-b" not in text
+    assert '["/opt/pyenvc/python3.12/bin/python3.12", "-m", "venv", "/home/astro/.venv/b"]' in text
+    diagnostic = pyenvc.compile(R + "COPY x /x\nPYENV 3.11 a\n").diagnostics[0]
+    assert (diagnostic.code, diagnostic.line, diagnostic.column) == ("PYENV105", 3, 1)
+    assert "line 2 (COPY)" in diagnostic.message
+
+
+def test_onbuild_and_metadata_before_the_pyenv_do_not_stop_a_stage() -> None:
+    text, codes = out("FROM debian:bookworm-slim AS app\nONBUILD RUN x\nWORKDIR /w\nSHELL [\"pwsh\"]\nPYENV 3.11 a\n", uid=1, home="/h")
+    assert codes == []
+    assert "FROM debian:bookworm-slim AS pyenvc-0-a\n" in text
+    assert text.index("AS pyenvc-0-a") < text.index("FROM debian:bookworm-slim AS app\n")
+
+
+def test_named_stage_keeps_its_name_and_target() -> None:
+    text, _ = out("FROM debian:bookworm-slim AS app\nPYENV 3.11 a\nFROM app\nRUN x\n", uid=1, home="/h")
+    stages = [c["original"] for c in pyenvc.to_buildkit(pyenvc.parse(text))["commands"] if c["cmd"] == "FROM"]
+    assert stages == [
+        "FROM debian:bookworm-slim AS pyenvc-0-a",
+        "FROM debian:bookworm-slim AS app",
+        "FROM app",
+    ]
+
+
+def test_generated_stage_names_do_not_collide() -> None:
+    text, _ = out("FROM debian:bookworm-slim AS pyenvc-0-a\nPYENV 3.11 a\nPYENV 3.12 A\n", uid=1, home="/h")
+    assert "AS pyenvc-0-a-2\n" in text and "AS pyenvc-0-a-3\n" in text
+
+
+def test_numeric_references_renumbered_onbuild_left_alone() -> None:
+    text, _ = out(
+        "FROM debian:bookworm-slim\nRUN x\nFROM debian:bookworm-slim\nPYENV 3.11 a\n"
+        "FROM debian:bookworm-slim\nONBUILD COPY --from=1 /a /a\nCOPY --from=1 /a /a\nCOPY --from=0 /b /b\n"
+        "RUN --mount=type=bind,from=1,target=/m \\\n  --mount=from=0,target=/n true\nCOPY --from=9 /c /c\n",
+        uid=1,
+        home="/h",
+    )
+    assert "ONBUILD COPY --from=1 /a /a\nCOPY --from=2 /a /a\nCOPY --from=0 /b /b\n" in text
+    assert "RUN --mount=type=bind,from=2,target=/m \\\n  --mount=from=0,target=/n true\n" in text
+    assert "COPY --from=9 /c /c" in text  # not a stage: an image name to BuildKit
+
+
+def test_crlf_and_single_line_generated_stage() -> None:
+    text, _ = out("FROM debian:bookworm-slim\r\nARG A=1 \\\r\n  B=2\r\nPYENV 3.11 a\r\n", uid=1, home="/h")
+    assert "\r\nARG A=1   B=2\r\n" in text  # the ARG declared again, on one line
+    assert "\n" not in text.replace("\r\n", "")
+
+
+def test_uv_installer() -> None:
+    text, codes = out(R + "PYENV --installer=uv 3.11 a r.txt\nPYENV 3.12 b\n")
+    assert codes == []
+    uv = "--mount=from=ghcr.io/astral-sh/uv:0.13.9,source=/uv,target=/usr/local/bin/uv"
+    assert (
+        f'RUN {uv} ["/usr/local/bin/uv", "venv", "--no-python-downloads", "--allow-existing", "--seed",'
+        ' "--python", "/opt/pyenvc/python3.11/bin/python3.11", "/home/astro/.venv/a"]'
+    ) in text
+    assert (
+        f"RUN {uv} --mount=type=cache,target=/home/astro/.cache/uv,uid=50000,gid=0 "
+        '["/usr/local/bin/uv", "pip", "install", "--no-python-downloads", "--python", "/home/astro/.venv/a/bin/python",'
+        ' "--cache-dir=/home/astro/.cache/uv", "--link-mode=copy", "--compile-bytecode", "-r",'
+        ' "/home/astro/.venv/a/requirements.txt"]'
+    ) in text
+    assert '"-m", "venv", "/home/astro/.venv/b"' in text  # the option default stays pip
+    other = out(R + "PYENV 3.11 a r.txt\n", installer="uv", uv_image="registry.local/uv:1")[0]
+    assert "--mount=from=registry.local/uv:1,source=/uv," in other
+
+
+def test_cli_layout_installer_and_uv_image(tmp_path) -> None:
+    from pyenvc import cli
+
+    (tmp_path / "Dockerfile").write_text(R + "PYENV 3.11 a\n")
+    (tmp_path / "packages.txt").write_text("")
+    (tmp_path / "requirements.txt").write_text("")
+    target = tmp_path / "out"
+    for argv, want in (
+        ([], "AS pyenvc-0-a"),
+        (["--layout", "inline", "--installer", "uv", "--uv-image", "x/uv:2"], "--mount=from=x/uv:2,"),
+    ):
+        assert cli.main([str(tmp_path / "Dockerfile"), "-o", str(target), *argv]) == 0
+        assert want in target.read_text()
