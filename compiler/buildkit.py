@@ -212,6 +212,27 @@ def _walk_words(rest: str, escape: str) -> list[str]:
     return words
 
 
+def check_instruction(line: str, escape: str) -> None:
+    """Raise BuildKitError where BuildKit's line parser rejects the instruction; the same
+    verdict as parse_instruction, without building the argument lists where it can."""
+    command = split_command(line, escape)
+    name = command.keyword.lower()
+    if name not in ("env", "label"):
+        parse_instruction(line, escape)
+        return
+    rest = command.args
+    words = parse_words(rest, escape)
+    if not words:
+        return
+    if "=" not in words[0]:
+        if len(_WHITESPACE.split(rest, maxsplit=1)) < 2:
+            raise BuildKitError(f"{name.upper()} must have two arguments", "DF006")
+        return
+    for word in words:
+        if "=" not in word:
+            _parse_name_val(rest, name.upper(), escape)  # raises with BuildKit's message
+
+
 def _parse_name_val(rest: str, key: str, escape: str) -> list[str]:
     """parseNameVal (ENV, LABEL): `key value sep` triples; sep "" marks `KEY name value`."""
     words = parse_words(rest, escape)

@@ -10,27 +10,27 @@ from __future__ import annotations
 
 import re
 
-# Go's unicode.IsSpace: Latin-1 spaces plus the Unicode White_Space property above U+00FF.
+# Go's unicode.IsSpace: Latin-1 spaces plus the Unicode White_Space property above U+00FF;
+# as a regex character class, and as the characters themselves.
 SPACE_CHARS = "\t\n\v\f\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
-_LEFT_SPACE = re.compile(f"[{SPACE_CHARS}]*")
-_RIGHT_SPACE = re.compile(f"[{SPACE_CHARS}]*\\Z")
-# Latin-1 only: what `unicode.IsSpace(rune(line[i]))` sees when Go walks bytes
-_BYTE_SPACES = frozenset("\t\n\v\f\r \x85\xa0")
+_SPACES = "\t\n\v\f\r \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u202f\u205f\u3000"
+_SPACE_SET = frozenset(_SPACES)
 
 
 def is_space(char: str) -> bool:
-    return char in _BYTE_SPACES or (char > "\xff" and _LEFT_SPACE.match(char).end() == 1)
+    """unicode.IsSpace; on the Latin-1 characters of a byte walk, what Go's
+    `unicode.IsSpace(rune(line[i]))` says of each byte."""
+    return char in _SPACE_SET
 
 
 def lstrip(text: str) -> str:
     """bytes.TrimLeftFunc(text, unicode.IsSpace)"""
-    return text[_LEFT_SPACE.match(text).end():]
+    return text.lstrip(_SPACES)
 
 
 def strip(text: str) -> str:
     """strings.TrimSpace"""
-    text = text[_LEFT_SPACE.match(text).end():]
-    return text[: _RIGHT_SPACE.search(text).start()]
+    return text.strip(_SPACES)
 
 
 def to_bytes(text: str) -> bytes:

@@ -52,7 +52,8 @@ _KEYWORD = re.compile(
 )
 # Instructions whose arguments BuildKit's parser may reject, and whose logical line must
 # therefore always be read; the others only when `[` or `<<` appears.
-_ALWAYS_CHECKED = frozenset({"env", "label", "onbuild", "healthcheck"})
+_SUBCOMMANDS = frozenset({"onbuild", "healthcheck"})
+_NAME_VALUES = frozenset({"env", "label"})
 _JSON_FORMS = frozenset({"run", "cmd", "entrypoint", "shell", "add", "copy", "volume"})
 
 
@@ -190,8 +191,11 @@ def scan(text: str) -> Iterator[NodeToken]:
             parsed = _parse(text, node)
             node = Instruction(node_text, pos, parsed.command.keyword, escape, (), node._joined)
         command = node.command
-        if parsed is None and (command in _ALWAYS_CHECKED or (command in _JSON_FORMS and (maybe_json or "<<" in node_text))):
-            parsed = _parse(text, node)
+        if parsed is None:
+            if command in _JSON_FORMS and (maybe_json or "<<" in node_text) or command in _SUBCOMMANDS:
+                parsed = _parse(text, node)
+            elif command in _NAME_VALUES:
+                _check(text, node)
         if command == "pyenv":
             node = Pyenv(node.text, pos, node.keyword, escape, (), node._joined)
         yield _token("PYENV" if command == "pyenv" else "INSTRUCTION", node)
@@ -222,6 +226,13 @@ def _span(node: Instruction) -> Span:
 def _parse(text: str, node: Instruction) -> buildkit.Parsed:
     try:
         return buildkit.parse_instruction(node.logical, node.escape)
+    except buildkit.BuildKitError as problem:
+        raise _error(text, _span(node), problem.code, str(problem)) from None
+
+
+def _check(text: str, node: Instruction) -> None:
+    try:
+        buildkit.check_instruction(node.logical, node.escape)
     except buildkit.BuildKitError as problem:
         raise _error(text, _span(node), problem.code, str(problem)) from None
 

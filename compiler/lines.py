@@ -43,6 +43,12 @@ def trim_continuation(line: str, escape: str) -> tuple[str, bool]:
 
 
 def join_lines(text: str, escape: str) -> LogicalLine:
+    newline = text.find("\n")
+    if newline < 0 or newline == len(text) - 1:  # one physical line: nothing to join
+        first = trim_newline(text)
+        stripped = gotext.lstrip(first)
+        piece = trim_continuation(stripped, escape)[0]
+        return LogicalLine(piece, ((0, len(first) - len(stripped)),), False)
     physical = text.split("\n")
     if physical[-1] == "":
         physical.pop()
