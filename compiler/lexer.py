@@ -41,15 +41,12 @@ _H = "[" + gotext.SPACE_CHARS.replace("\n", "") + "]"  # Go's white space, but a
 _TRIVIA = re.compile(f"(?:{_H}*(?:#[^\\n]*)?\\n)+(?:{_H}*#[^\\n]*\\Z|{_H}+\\Z)?|{_H}*#[^\\n]*\\Z|{_H}+\\Z")
 # A line long enough that its UTF-8 bytes may pass BuildKit's limit.
 _LONG_LINE = re.compile(f"[^\\n]{{{MAX_LINE_BYTES // 4 + 1},}}")
-# White space before the arguments: Go's, and the lone bytes 0x85 and 0xA0 that its
-# byte-wise flag walk also takes for spaces.
+# Where the keyword can be read off the first line without joining continuations.
+_KEYWORD = re.compile(f"{_H}*([^\\t\\v\\f\\r \\n]+)[\\t\\v\\f\\r ]")
+# After the keyword: white space (Go's, and the lone bytes 0x85 and 0xA0 that its byte-wise
+# flag walk also takes for spaces), flags, then `[` where the arguments may be JSON.
 _SKIPPED = "(?:" + _H + "|[\udc85\udca0])"
-# Where the keyword can be read off the first line without joining continuations; what
-# follows it says whether the arguments may be JSON (`[`) or start with flags (`--`).
-_KEYWORD = re.compile(
-    f"{_H}*([^\\t\\v\\f\\r \\n]+)[\\t\\v\\f\\r ]+{_SKIPPED}*"
-    f"(?:--[^\\t\\v\\f\\r \\n'\"]*[\\t\\v\\f\\r ]+{_SKIPPED}*)*(\\[)?"
-)
+_ARGUMENTS = re.compile(f"{_SKIPPED}*(?:--[^\\t\\v\\f\\r \\n'\"]*[\\t\\v\\f\\r ]+{_SKIPPED}*)*(\\[)?")
 # Instructions whose arguments BuildKit's parser may reject, and whose logical line must
 # therefore always be read; the others only when `[` or `<<` appears.
 _SUBCOMMANDS = frozenset({"onbuild", "healthcheck"})
@@ -142,20 +139,25 @@ def _directives(text: str, pos: int) -> Iterator[tuple[Directive, int]]:
         pos = end
 
 
-def _keyword(node_text: str, escape: str) -> tuple[str | None, bool]:
+def _keyword(node_text: str, escape: str) -> tuple[str | None, int]:
     """The keyword, when the first line shows it whole (None when continuations must be
-    joined), and whether the arguments may be in JSON form."""
+    joined), and where its arguments start."""
     match = _KEYWORD.match(node_text)
     if (
         match is None
         or escape in match.group(1)
-        or "\n" in node_text[: match.end()]
+        or "\n" in match.group()
         or gotext.is_space(match.group(1)[-1])  # TrimSpace may take it when nothing follows
     ):
-        return None, True
-    # `[` after the flags; or the line ends, or a flag with quotes: only joining tells
-    maybe_json = match.group(2) is not None or node_text[match.end() : match.end() + 1] in ("", escape, "\n", "-")
-    return match.group(1), maybe_json
+        return None, 0
+    return match.group(1), match.end()
+
+
+def _maybe_json(node_text: str, arguments: int, escape: str) -> bool:
+    """False where the first line shows the arguments are not a JSON array: they start
+    (after any flags) with something other than `[`. True where only joining can tell."""
+    match = _ARGUMENTS.match(node_text, arguments)
+    return match.group(1) is not None or node_text[match.end() : match.end() + 1] in ("", escape, "\n", "-")
 
 
 def scan(text: str) -> Iterator[NodeToken]:
@@ -184,7 +186,7 @@ def scan(text: str) -> Iterator[NodeToken]:
             continue
         match = instruction(text, pos)
         node_text = match.group()
-        keyword, maybe_json = _keyword(node_text, escape)
+        keyword, arguments = _keyword(node_text, escape)
         node = Instruction(node_text, pos, keyword or "", escape)
         parsed = None
         if keyword is None:
@@ -192,7 +194,7 @@ def scan(text: str) -> Iterator[NodeToken]:
             node = Instruction(node_text, pos, parsed.command.keyword, escape, (), node._joined)
         command = node.command
         if parsed is None:
-            if command in _JSON_FORMS and (maybe_json or "<<" in node_text) or command in _SUBCOMMANDS:
+            if command in _JSON_FORMS and ("<<" in node_text or _maybe_json(node_text, arguments, escape)) or command in _SUBCOMMANDS:
                 parsed = _parse(text, node)
             elif command in _NAME_VALUES:
                 _check(text, node)

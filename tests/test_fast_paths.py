@@ -39,9 +39,10 @@ tails = st.sampled_from(["\n", "\\\n  x\n", "`\n[\"a\"]\n", "\\\n[1]\n"])
 @given(first_lines, escapes, tails)
 def test_keyword_and_json_shape_read_off_the_first_line(first, escape, tail):
     text = first + tail
-    keyword, maybe_json = lexer._keyword(text, escape)
+    keyword, arguments = lexer._keyword(text, escape)
     if keyword is None:
         return
+    maybe_json = lexer._maybe_json(text, arguments, escape)
     joined = join_lines(text, escape).text
     assert keyword == buildkit.split_command(joined, escape).keyword
     if not maybe_json and keyword.lower() in lexer._JSON_FORMS:
