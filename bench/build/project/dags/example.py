@@ -1,0 +1,2 @@
+"""A DAG file the bench edits."""
+VERSION = 0
