@@ -27,7 +27,9 @@ import dockerfile
 # character inside a flag is the file's, not always `\` (synthetic/flags_escape_backtick);
 # `# check=` is a directive (synthetic/check_then_escape); a JSON array followed by text is
 # shell form (buildkit-testfiles/jeztah-invalid-json-*).
-_NEWER_BUILDKIT = re.compile(r"<<-?[ \t]|--[^\s]*`|#\s*check\s*=|\][^\S\n]*[^\s\\`]", re.IGNORECASE)
+_NEWER_BUILDKIT = re.compile(
+    r"<<-?[ \t]|--[^\s]*`|escape\s*=\s*`.*--|#\s*check\s*=|\][^\S\n]*[^\s\\`]", re.IGNORECASE | re.DOTALL
+)
 _KNOWN = frozenset(
     "add arg cmd copy entrypoint env expose from healthcheck label maintainer onbuild "
     "run shell stopsignal user volume workdir".split()
