@@ -12,13 +12,12 @@ import json
 import re
 from typing import Any, NamedTuple, Optional
 
-from pyenvc import gotext
+from pyenvc import gotext, shell
 
 HEREDOC_COMMANDS = frozenset({"run", "copy", "add"})
 # reWhitespace in parser.go
 _WHITESPACE = re.compile(r"[\t\v\f\r ]+")
 _WORD = re.compile(f"[^{gotext.SPACE_CHARS}]+")
-_HEREDOC_SPACE = " \t\r\n"
 _HEREDOC_WORD = re.compile(r"(\d*)<<(-?)[\t\n\f\r ]*([^<]*)\Z")
 
 
@@ -367,92 +366,11 @@ class HeredocSpec(NamedTuple):
     chomp: bool
 
 
-class ShellSyntaxError(Exception):
-    pass
-
-
-def _shell_words(text: str, *, raw_quotes: bool, raw_escapes: bool) -> list[str]:
-    """BuildKit's shell lexer (`shell.Lex.ProcessWords`, escape `\\`, no variables set,
-    SkipUnsetEnv) as far as heredoc delimiters need it."""
-    words: list[str] = []
-    word: list[str] = []
-    in_word = False
-    pos, length = 0, len(text)
-
-    def add_raw(piece: str) -> None:
-        nonlocal in_word
-        word.append(piece)
-        in_word = True
-
-    while pos < length:
-        ch = text[pos]
-        if ch == "'":
-            end = text.find("'", pos + 1)
-            if end < 0:
-                raise ShellSyntaxError("unexpected end of statement while looking for matching single-quote")
-            body = text[pos + 1 : end]
-            add_raw(f"'{body}'" if raw_quotes else body)
-            pos = end + 1
-        elif ch == '"':
-            out: list[str] = ['"'] if raw_quotes else []
-            pos += 1
-            while True:
-                if pos >= length:
-                    raise ShellSyntaxError("unexpected end of statement while looking for matching double-quote")
-                c = text[pos]
-                if c == '"':
-                    pos += 1
-                    break
-                if c == "\\":
-                    if raw_escapes:
-                        out.append(c)
-                    if pos + 1 >= length:
-                        pos += 1
-                        continue
-                    if text[pos + 1] in '"$\\':
-                        pos += 1
-                        c = text[pos]
-                    elif not raw_escapes:
-                        out.append(c)
-                        pos += 1
-                        continue
-                out.append(c)
-                pos += 1
-            if raw_quotes:
-                out.append('"')
-            add_raw("".join(out))
-        else:
-            pos += 1
-            if ch == "\\":
-                if raw_escapes:
-                    add_raw(ch)
-                if pos >= length:
-                    break
-                add_raw(text[pos])
-                pos += 1
-            elif ch == "<" and pos < length and text[pos] == "<":
-                # processPossibleHeredoc: `<<` takes the white space after it into the word
-                pos += 1
-                spaces = pos
-                while pos < length and text[pos] in _HEREDOC_SPACE:
-                    pos += 1
-                add_raw("<<" + text[spaces:pos])
-            elif gotext.is_space(ch):
-                if in_word and word:
-                    words.append("".join(word))
-                    word, in_word = [], False
-            else:
-                add_raw(ch)
-    if word:
-        words.append("".join(word))
-    return words
-
-
 def heredocs_in(line: str) -> list[HeredocSpec]:
     """heredocsFromLine: the heredoc delimiters named on an instruction's logical line."""
     try:
-        words = _shell_words(line, raw_quotes=True, raw_escapes=True)
-    except ShellSyntaxError:
+        words = shell.words(line, raw_quotes=True, raw_escapes=True)
+    except shell.ShellSyntaxError:
         return []
     specs = []
     for word in words:
@@ -460,12 +378,12 @@ def heredocs_in(line: str) -> list[HeredocSpec]:
         if not match or not match.group(3):
             continue
         rest = match.group(3)
-        plain = _shell_words(rest, raw_quotes=False, raw_escapes=False)
+        plain = shell.words(rest, raw_quotes=False, raw_escapes=False)
         if len(plain) != 1:
             continue
-        raw = _shell_words(rest, raw_quotes=True, raw_escapes=False)
+        raw = shell.words(rest, raw_quotes=True, raw_escapes=False)
         if len(raw) != 1:
-            raise ShellSyntaxError(f"internal lexing of heredoc produced inconsistent results: {rest}")
+            raise shell.ShellSyntaxError(f"internal lexing of heredoc produced inconsistent results: {rest}")
         quotes = plain[0].count("'") + plain[0].count('"')
         raw_quotes = raw[0].count("'") + raw[0].count('"')
         specs.append(

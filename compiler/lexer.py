@@ -27,7 +27,7 @@ from typing import Iterator
 
 from lark.lexer import Lexer, Token
 
-from pyenvc import buildkit, gotext
+from pyenvc import buildkit, gotext, shell
 from pyenvc.diagnostics import Diagnostic
 from pyenvc.lines import trim_newline
 from pyenvc.source import Source
@@ -206,7 +206,7 @@ def scan(text: str) -> Iterator[NodeToken]:
         if parsed is not None and "<<" in node_text and buildkit.can_contain_heredoc(parsed):
             try:
                 specs = buildkit.heredocs_in(node.logical)
-            except buildkit.ShellSyntaxError as problem:
+            except shell.ShellSyntaxError as problem:
                 raise _error(text, _span(node), "DF009", str(problem)) from None
             opener = -1
             for spec in specs:

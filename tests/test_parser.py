@@ -161,3 +161,20 @@ def test_json_strings_decode_as_go_does():
     assert cmd["next"] == ["é", "\ud66d\ufffd", "\U0001f600", "\ufffd"]
     (_, cmd) = commands('FROM x\nCMD ["a\udcff"]\n')  # a byte that is not UTF-8
     assert cmd["next"] == ["a\ufffd"]
+
+
+@pytest.mark.parametrize(
+    ("line", "names"),
+    [
+        ("RUN <<$EOF", ["$EOF"]),  # an unset variable stays as written
+        ("RUN <<${EOF}", ["${EOF}"]),
+        ("RUN <<E${box AS build", []),  # BuildKit cannot lex the line: no heredoc at all
+        ('RUN <<EOF "unterminated', []),
+        ("RUN <<'A B'", ["A B"]),
+        ('RUN <<"X"\'Y\'', ["XY"]),
+    ],
+)
+def test_heredoc_delimiters_are_lexed_as_buildkits_shell_lexer_does(line, names):
+    from pyenvc import buildkit
+
+    assert [spec.name for spec in buildkit.heredocs_in(line)] == names

@@ -1,0 +1,211 @@
+"""BuildKit's shell-word lexer (frontend/dockerfile/shell/lex.go), as far as the parser uses
+it: to find heredoc delimiters on an instruction line.
+
+BuildKit lexes the line with escape `\\`, no variables set and unset ones kept as written
+(SkipUnsetEnv); with RawQuotes and RawEscapes the quotes and escapes stay in the words. Only
+what decides the words matters here: where words split, what quotes and `$` substitutions
+swallow, and which inputs are errors (a line BuildKit cannot lex names no heredocs).
+"""
+
+from __future__ import annotations
+
+from pyenvc import gotext
+
+ESCAPE = "\\"
+_HEREDOC_SPACE = " \t\r\n"  # what `<<` takes into its word (processPossibleHeredoc)
+_SPECIAL_PARAMS = frozenset("@*#?-$!0")
+
+
+class ShellSyntaxError(Exception):
+    pass
+
+
+class _Words:
+    """wordsStruct: the words of a lexed line, split on Go's white space."""
+
+    def __init__(self) -> None:
+        self.words: list[str] = []
+        self.word: list[str] = []
+        self.in_word = False
+
+    def add_char(self, ch: str) -> None:
+        if gotext.is_space(ch):
+            if self.in_word and self.word:
+                self.words.append("".join(self.word))
+                self.word, self.in_word = [], False
+        else:
+            self.add_raw(ch)
+
+    def add_string(self, text: str) -> None:
+        for ch in text:
+            self.add_char(ch)
+
+    def add_raw(self, text: str) -> None:
+        self.word.append(text)
+        self.in_word = True
+
+    def get(self) -> list[str]:
+        if self.word:
+            self.words.append("".join(self.word))
+            self.word, self.in_word = [], False
+        return self.words
+
+
+class _Lexer:
+    def __init__(self, text: str, raw_quotes: bool, raw_escapes: bool) -> None:
+        self.text = text
+        self.pos = 0
+        self.raw_quotes = raw_quotes
+        self.raw_escapes = raw_escapes
+
+    def peek(self) -> str:
+        return self.text[self.pos] if self.pos < len(self.text) else ""
+
+    def next(self) -> str:
+        ch = self.peek()
+        self.pos += 1 if ch else 0
+        return ch
+
+    def stop_on(self, stop: str, raw_escapes: bool) -> tuple[str, list[str]]:
+        """processStopOn: lex up to `stop` (the end when empty)."""
+        saved, self.raw_escapes = self.raw_escapes, raw_escapes
+        try:
+            result: list[str] = []
+            words = _Words()
+            while self.peek():
+                ch = self.peek()
+                if stop and ch == stop:
+                    self.next()
+                    return "".join(result), words.get()
+                special = self._SPECIAL.get(ch)
+                if special is not None:
+                    piece = special(self)
+                    result.append(piece)
+                    if ch == "$":
+                        words.add_string(piece)
+                    else:
+                        words.add_raw(piece)
+                    continue
+                ch = self.next()
+                if ch == ESCAPE:
+                    if self.raw_escapes:
+                        words.add_raw(ch)
+                        result.append(ch)
+                    ch = self.next()
+                    if not ch:
+                        break
+                    words.add_raw(ch)
+                else:
+                    words.add_char(ch)
+                result.append(ch)
+            if stop:
+                raise ShellSyntaxError(f"unexpected end of statement while looking for matching {stop}")
+            return "".join(result), words.get()
+        finally:
+            self.raw_escapes = saved
+
+    def single_quote(self) -> str:
+        self.next()
+        end = self.text.find("'", self.pos)
+        if end < 0:
+            raise ShellSyntaxError("unexpected end of statement while looking for matching single-quote")
+        body, self.pos = self.text[self.pos : end], end + 1
+        return f"'{body}'" if self.raw_quotes else body
+
+    def double_quote(self) -> str:
+        result = ['"'] if self.raw_quotes else []
+        self.next()
+        while True:
+            ch = self.peek()
+            if not ch:
+                raise ShellSyntaxError("unexpected end of statement while looking for matching double-quote")
+            if ch == '"':
+                self.next()
+                if self.raw_quotes:
+                    result.append(ch)
+                return "".join(result)
+            if ch == "$":
+                result.append(self.dollar())
+                continue
+            ch = self.next()
+            if ch == ESCAPE:
+                if self.raw_escapes:
+                    result.append(ch)
+                following = self.peek()
+                if not following:
+                    continue
+                if following in ('"', "$", ESCAPE):
+                    ch = self.next()
+            result.append(ch)
+
+    def name(self) -> str:
+        """processName: letters, digits and `_`; a run of digits; or one special parameter."""
+        start = self.pos
+        ch = self.peek()
+        if ch.isdecimal():  # Go's unicode.IsDigit is the Nd category
+            while self.peek().isdecimal():
+                self.next()
+            return self.text[start : self.pos]
+        if ch and ch in _SPECIAL_PARAMS:
+            return self.next()
+        while self.peek() and (self.peek().isalpha() or self.peek().isdecimal() or self.peek() == "_"):
+            self.next()
+        return self.text[start : self.pos]
+
+    def dollar(self) -> str:
+        """processDollar, with no variable set and unset ones kept as written."""
+        self.next()
+        if self.peek() != "{":
+            name = self.name()
+            return "$" + name if name else "$"
+        self.next()
+        if not self.peek():
+            raise ShellSyntaxError("syntax error: missing '}'")
+        if self.peek() in "{}:":
+            raise ShellSyntaxError("syntax error: bad substitution")
+        name = self.name()
+        ch = self.next()
+        modifier = ch
+        if ch == "}":
+            return "${" + name + "}"
+        if ch == ":":
+            ch = self.next()
+            modifier += ch
+            if ch in ("#", "%"):
+                raise ShellSyntaxError(f"unsupported modifier ({modifier}) in substitution")
+        if ch and ch in "+-?#%":
+            word = self._until("}", ch in "#%", "syntax error: missing '}'")
+            return "${" + name + modifier + word + "}"
+        if ch == "/" and modifier == "/":
+            if self.peek() == "/":
+                self.next()
+            pattern = self._until("/", True, "syntax error: missing '/' in ${}")
+            replacement = self._until("}", True, "syntax error: missing '}'")
+            return "${" + name + "/" + pattern + "/" + replacement + "}"
+        raise ShellSyntaxError(f"unsupported modifier ({modifier}) in substitution")
+
+    def _until(self, stop: str, raw_escapes: bool, at_end: str) -> str:
+        try:
+            return self.stop_on(stop, raw_escapes)[0]
+        except ShellSyntaxError:
+            if not self.peek():
+                raise ShellSyntaxError(at_end) from None
+            raise
+
+    def possible_heredoc(self) -> str:
+        """processPossibleHeredoc: `<<` takes the white space after it into its word."""
+        self.next()
+        if self.peek() != "<":
+            return "<"
+        self.next()
+        start = self.pos
+        while self.peek() and self.peek() in _HEREDOC_SPACE:
+            self.next()
+        return "<<" + self.text[start : self.pos]
+
+    _SPECIAL = {"'": single_quote, '"': double_quote, "$": dollar, "<": possible_heredoc}
+
+
+def words(text: str, *, raw_quotes: bool, raw_escapes: bool) -> list[str]:
+    """Lex.ProcessWords: the words of `text`, or ShellSyntaxError where BuildKit fails."""
+    return _Lexer(text, raw_quotes, raw_escapes).stop_on("", raw_escapes)[1]
