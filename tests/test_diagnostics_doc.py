@@ -15,7 +15,7 @@ START, END = "<!-- diagnostics:start -->\n", "<!-- diagnostics:end -->"
 
 def _docs_with_table() -> list[Path]:
     found = []
-    for path in (PROJECT / "README.md", PROJECT / "docs" / "README-lowering.md"):
+    for path in (PROJECT / "README.md",):
         if path.is_file() and START in path.read_text(encoding="utf-8"):
             found.append(path)
     return found

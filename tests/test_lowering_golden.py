@@ -3,7 +3,7 @@ and a few mixed files, compiled with pyenvc.
 
 Each case is `tests/golden/lowering/<case>.Dockerfile` -> `<case>.expected`, with the options
 and the warnings it must draw listed here. Differences from the old frontend's outputs are on
-purpose and listed in docs/README-lowering.md (interpreter prefix, USER restore, exec form,
+purpose and listed in README.md (interpreter prefix, USER restore, exec form,
 venv before requirements, `${ver}` kept with `-base` appended, ...).
 
 To regenerate after a deliberate change: `PYENVC_UPDATE_GOLDEN=1 pytest tests/test_lowering_golden.py`,

@@ -1,4 +1,4 @@
-"""The stages layout (docs/README-lowering.md, "Layouts"): each venv built in a stage of its own
+"""The stages layout (README.md, "Layouts"): each venv built in a stage of its own
 FROM the stage's base image, then copied in; where that stage cannot reproduce what the venv
 would be built on, the venv is built inline with warning PYENV105; numeric stage references
 renumbered so each names the stage it named.
