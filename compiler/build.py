@@ -36,16 +36,8 @@ from typing import Optional, Sequence
 import attrs
 
 from pyenvc import linemap, lowering
-from pyenvc.cli import (
-    PROG,
-    _compile_parser,
-    _encode,
-    _Parser,
-    _read_input,
-    _report,
-    _stderr,
-    _Usage,
-)
+from pyenvc.cli import _compile_parser, _report
+from pyenvc.console import PROG, ArgumentParser, UsageError, encode, guarded, read_input, stderr_line
 from pyenvc.diagnostics import has_errors
 from pyenvc.source import Source
 
@@ -89,11 +81,11 @@ class Invocation:
     help: bool = False  # -h or --help
 
 
-def _own_parser() -> tuple[_Parser, dict[str, bool]]:
+def _own_parser() -> tuple[ArgumentParser, dict[str, bool]]:
     """The parser of the --pyenvc-* options and, for each of its option strings, whether it takes
     a value. The options are `pyenvc compile`'s own actions (same types, choices, defaults and
     help), copied under new names, so the two commands cannot drift apart."""
-    parser = _Parser(prog=f"{PROG} build", add_help=False)
+    parser = ArgumentParser(prog=f"{PROG} build", add_help=False)
     takes_value: dict[str, bool] = {}
     for action in _compile_parser()._actions:
         if action.dest in NOT_OWN or not action.option_strings:
@@ -118,7 +110,7 @@ def _environment_build_arg(text: str) -> Optional[tuple[str, str]]:
 
 
 def split(argv: Sequence[str], own_takes_value: Optional[dict[str, bool]] = None) -> Invocation:
-    """Split `pyenvc build`'s arguments (without the command word); raises _Usage."""
+    """Split `pyenvc build`'s arguments (without the command word); raises UsageError."""
     if own_takes_value is None:
         own_takes_value = _own_parser()[1]
     docker: list[str] = []
@@ -134,7 +126,7 @@ def split(argv: Sequence[str], own_takes_value: Optional[dict[str, bool]] = None
     def value_of(flag: str) -> str:
         nonlocal i
         if i + 1 >= len(args):
-            raise _Usage(f"flag needs an argument: {flag}")
+            raise UsageError(f"flag needs an argument: {flag}")
         i += 1
         return args[i]
 
@@ -159,11 +151,11 @@ def split(argv: Sequence[str], own_takes_value: Optional[dict[str, bool]] = None
             name, eq, value = arg.partition("=")
             if name not in own_takes_value:
                 choices = ", ".join(sorted(own_takes_value))
-                raise _Usage(f"unknown option {name} (pyenvc's options are: {choices})")
+                raise UsageError(f"unknown option {name} (pyenvc's options are: {choices})")
             if own_takes_value[name]:
                 own.extend([name, value if eq else value_of(name)])
             elif eq:
-                raise _Usage(f"option {name} takes no value")
+                raise UsageError(f"option {name} takes no value")
             else:
                 own.append(name)
         elif arg.startswith("--"):
@@ -217,11 +209,11 @@ def split(argv: Sequence[str], own_takes_value: Optional[dict[str, bool]] = None
             problem = f"one build context is needed, got {len(positionals)}: {' '.join(positionals)}"
         if unknown:
             problem += f" (pyenvc took {', '.join(unknown)} for a flag without a value; write --flag=VALUE)"
-        raise _Usage(problem)
+        raise UsageError(problem)
     return Invocation(tuple(docker), file, context, build_args, tuple(own), wants_help)
 
 
-def _help(parser: _Parser) -> str:
+def _help(parser: ArgumentParser) -> str:
     return (
         f"usage: {PROG} build [docker build options] [--pyenvc-OPTION ...] CONTEXT\n\n"
         "Compile the Dockerfile (-f FILE, default CONTEXT/Dockerfile; -f - for stdin) and build it:\n"
@@ -405,19 +397,7 @@ def explain(scanner: Scanner, lines: linemap.LineMap, source: Source, output: st
 
 def run(argv: Sequence[str]) -> int:
     """`pyenvc build ...`: argv without the command word; returns the exit code (never raises)."""
-    try:
-        return _run(argv)
-    except _Usage as problem:
-        _stderr(f"{PROG}: error: {problem}")
-        return 2
-    except BrokenPipeError:
-        return 2
-    except KeyboardInterrupt:
-        _stderr(f"{PROG}: interrupted")
-        return 2
-    except Exception as error:  # noqa: BLE001 - a traceback is a bug; say so in one line
-        _stderr(f"{PROG}: internal error: {type(error).__name__}: {error} (please report this)")
-        return 2
+    return guarded(lambda: _run(argv))
 
 
 def _run(argv: Sequence[str]) -> int:
@@ -434,18 +414,18 @@ def _run(argv: Sequence[str]) -> int:
     context = invocation.context
     assert context is not None
     if context == "-" or re.match(r"^[a-z][a-z0-9+.-]*://|^git@", context):
-        raise _Usage(
+        raise UsageError(
             f"build context {context}: pyenvc build needs a local directory "
             "(for another context, compile with `pyenvc FILE -o OUT` and run docker build -f OUT)"
         )
     if not os.path.isdir(context):
-        raise _Usage(f"build context {context} is not a directory")
+        raise UsageError(f"build context {context} is not a directory")
     docker = shutil.which("docker")
     if docker is None:
-        raise _Usage("docker not found on PATH (pyenvc build runs `docker build`; install Docker 23+ with BuildKit)")
+        raise UsageError("docker not found on PATH (pyenvc build runs `docker build`; install Docker 23+ with BuildKit)")
 
     file = invocation.file if invocation.file is not None else os.path.join(context, "Dockerfile")
-    text = _read_input(file)
+    text = read_input(file)
     display = "<stdin>" if file == "-" else file
     options = {}
     for dest, value in vars(args).items():
@@ -455,7 +435,7 @@ def _run(argv: Sequence[str]) -> int:
     try:
         result = lowering.compile(text, path=file, context=context, build_args=invocation.build_args, **options)
     except ValueError as problem:  # an option value the compiler cannot honour
-        raise _Usage(str(problem)) from None
+        raise UsageError(str(problem)) from None
     source = Source(text, display)
     if result.diagnostics or args.format == "json":
         _report(result.diagnostics, source, args.format)
@@ -468,12 +448,12 @@ def _run(argv: Sequence[str]) -> int:
         env.setdefault("DOCKER_BUILDKIT", "1")  # the generated file needs BuildKit (RUN --mount)
     scanner = Scanner()
     try:
-        code = _stream(docker_command(docker, invocation, buildx), _encode(result.output), env, scanner)
+        code = _stream(docker_command(docker, invocation, buildx), encode(result.output), env, scanner)
     except OSError as error:
-        raise _Usage(f"cannot run {docker}: {error.strerror or error}") from None
+        raise UsageError(f"cannot run {docker}: {error.strerror or error}") from None
     messages = explain(scanner, linemap.derive(text, result.output), source, result.output)
     for message in messages:
-        _stderr(message)
+        stderr_line(message)
     return code
 
 

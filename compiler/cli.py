@@ -21,52 +21,23 @@ import tempfile
 from typing import Optional, Sequence
 
 from pyenvc import generate, lowering
+from pyenvc.console import PROG, ArgumentParser, UsageError, color, decode, encode, guarded, read_input, stderr_line
 from pyenvc.diagnostics import has_errors, render_json, render_text
 from pyenvc.source import Source
 
 COMMANDS = ("compile", "parse", "check-dags", "build")
-PROG = "pyenvc"
-
-
-class _Usage(Exception):
-    """A usage or I/O problem: one line on stderr, exit 2."""
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> "None":  # type: ignore[override]
-        raise _Usage(f"{message} (see `{self.prog} --help`)")
-
-
-def _decode(data: bytes) -> str:
-    return data.decode("utf-8", "surrogateescape")
-
-
-def _encode(text: str) -> bytes:
-    return text.encode("utf-8", "surrogateescape")
-
-
-def _read_input(name: str) -> str:
-    if name == "-":
-        return _decode(sys.stdin.buffer.read())
-    if os.path.isdir(name):
-        raise _Usage(f"cannot read {name}: it is a directory")
-    try:
-        with open(name, "rb") as f:
-            return _decode(f.read())
-    except OSError as error:
-        raise _Usage(f"cannot read {name}: {error.strerror or error}") from None
 
 
 def _read_existing(name: str) -> Optional[bytes]:
     if os.path.isdir(name):
-        raise _Usage(f"cannot read {name}: it is a directory")
+        raise UsageError(f"cannot read {name}: it is a directory")
     try:
         with open(name, "rb") as f:
             return f.read()
     except FileNotFoundError:
         return None
     except OSError as error:
-        raise _Usage(f"cannot read {name}: {error.strerror or error}") from None
+        raise UsageError(f"cannot read {name}: {error.strerror or error}") from None
 
 
 def write_atomic(name: str, data: bytes) -> None:
@@ -75,7 +46,7 @@ def write_atomic(name: str, data: bytes) -> None:
     already holds exactly `data`."""
     target = os.path.realpath(name)
     if os.path.isdir(target):
-        raise _Usage(f"cannot write {name}: it is a directory")
+        raise UsageError(f"cannot write {name}: it is a directory")
     try:
         with open(target, "rb") as f:
             if f.read() == data:
@@ -91,7 +62,7 @@ def write_atomic(name: str, data: bytes) -> None:
     try:
         fd, temp = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(target)}.", suffix=".tmp")
     except OSError as error:
-        raise _Usage(f"cannot write {name}: {error.strerror or error}") from None
+        raise UsageError(f"cannot write {name}: {error.strerror or error}") from None
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
@@ -102,39 +73,19 @@ def write_atomic(name: str, data: bytes) -> None:
             os.unlink(temp)
         except OSError:
             pass
-        raise _Usage(f"cannot write {name}: {error.strerror or error}") from None
-
-
-def _color(stream) -> bool:
-    return bool(
-        hasattr(stream, "isatty")
-        and stream.isatty()
-        and not os.environ.get("NO_COLOR")
-        and os.environ.get("TERM") != "dumb"
-    )
-
-
-def _stderr(text: str) -> None:
-    """A line on stderr; text quoting bytes that are not UTF-8 shows them escaped."""
-    sys.stderr.flush()
-    stream = getattr(sys.stderr, "buffer", None)
-    if stream is None:
-        print(text.encode("utf-8", "backslashreplace").decode("utf-8"), file=sys.stderr)
-        return
-    stream.write((text + "\n").encode("utf-8", "backslashreplace"))
-    stream.flush()
+        raise UsageError(f"cannot write {name}: {error.strerror or error}") from None
 
 
 def _report(diagnostics: list, source: Source, fmt: str) -> None:
     if fmt == "json":
-        _stderr(render_json(diagnostics, source.path))
+        stderr_line(render_json(diagnostics, source.path))
         return
-    color = _color(sys.stderr)
+    tinted = color(sys.stderr)
     for diagnostic in diagnostics:
-        _stderr(render_text(diagnostic, source, color=color))
+        stderr_line(render_text(diagnostic, source, color=tinted))
     errors = sum(1 for d in diagnostics if d.is_error)
     if errors:
-        _stderr(f"{source.path}: {errors} error{'s' if errors != 1 else ''}, nothing written")
+        stderr_line(f"{source.path}: {errors} error{'s' if errors != 1 else ''}, nothing written")
 
 
 def _write_stdout(data: bytes) -> None:
@@ -144,8 +95,8 @@ def _write_stdout(data: bytes) -> None:
 
 
 def _diff(old: Optional[bytes], new: bytes, name: str) -> str:
-    a = _decode(old).splitlines(keepends=True) if old is not None else []
-    b = _decode(new).splitlines(keepends=True)
+    a = decode(old).splitlines(keepends=True) if old is not None else []
+    b = decode(new).splitlines(keepends=True)
     lines = []
     for line in difflib.unified_diff(a, b, f"{name} (current)", f"{name} (generated)"):
         lines.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
@@ -178,8 +129,8 @@ def _version() -> str:
         return "unknown"
 
 
-def _compile_parser() -> _Parser:
-    parser = _Parser(
+def _compile_parser() -> ArgumentParser:
+    parser = ArgumentParser(
         prog=PROG,
         description="Compile PYENV instructions in a Dockerfile into a standard Dockerfile.",
         epilog="Other commands: `pyenvc parse FILE --format buildkit-json`, `pyenvc check-dags`, `pyenvc build`. "
@@ -215,16 +166,16 @@ def _compile(argv: Sequence[str]) -> int:
         args.layout, args.installer, args.uid, args.home, args.python_flavour, args.user, args.uv_image
     )
     if problem is not None:
-        raise _Usage(problem)
+        raise UsageError(problem)
     if (args.check or args.diff) and (args.output is None or args.output == "-"):
-        raise _Usage("--check and --diff compare with an output file: give -o OUT")
-    text = _read_input(args.file)
+        raise UsageError("--check and --diff compare with an output file: give -o OUT")
+    text = read_input(args.file)
     display = "<stdin>" if args.file == "-" else args.file
     context = args.context
     if context is None and args.file != "-":
         context = os.path.dirname(args.file) or "."
     if context is not None and not os.path.isdir(context):
-        raise _Usage(f"build context {context} is not a directory")
+        raise UsageError(f"build context {context} is not a directory")
     result = lowering.compile(
         text,
         path=args.file,
@@ -245,14 +196,14 @@ def _compile(argv: Sequence[str]) -> int:
         _report(result.diagnostics, source, args.format)
     if has_errors(result.diagnostics) or result.output is None:
         return 1
-    data = _encode(result.output)
+    data = encode(result.output)
     if args.check or args.diff:
         current = _read_existing(args.output)
         if args.diff and current != data:
-            _write_stdout(_encode(_diff(current, data, args.output)))
+            _write_stdout(encode(_diff(current, data, args.output)))
         if args.check and current != data:
             why = "is missing" if current is None else "differs from what would be generated"
-            _stderr(f"{args.output} {why} (run `pyenvc {args.file} -o {args.output}`)")
+            stderr_line(f"{args.output} {why} (run `pyenvc {args.file} -o {args.output}`)")
             return 1
         return 0
     if args.output is None or args.output == "-":
@@ -266,64 +217,40 @@ def _parse(argv: Sequence[str]) -> int:
     from pyenvc.buildkit import to_buildkit
     from pyenvc.parser import ParseError, parse
 
-    parser = _Parser(prog=f"{PROG} parse", description="Print Docker's view of a Dockerfile.")
+    parser = ArgumentParser(prog=f"{PROG} parse", description="Print Docker's view of a Dockerfile.")
     parser.add_argument("file", metavar="FILE", help="the Dockerfile; - for stdin")
     parser.add_argument("--format", default="buildkit-json", choices=("buildkit-json",))
     parser.add_argument("--diagnostics-format", default="text", choices=("text", "json"))
     args = parser.parse_args(argv)
-    text = _read_input(args.file)
+    text = read_input(args.file)
     source = Source(text, "<stdin>" if args.file == "-" else args.file)
     try:
         tree = parse(text)
     except ParseError as error:
         _report(list(error.diagnostics), source, args.diagnostics_format)
         return 1
-    _write_stdout(_encode(json.dumps(to_buildkit(tree), indent=1, ensure_ascii=False) + "\n"))
+    _write_stdout(encode(json.dumps(to_buildkit(tree), indent=1, ensure_ascii=False) + "\n"))
     return 0
-
-
-def _not_yet(command: str, argv: Sequence[str]) -> int:
-    if any(a in ("-h", "--help") for a in argv):
-        print(f"usage: {PROG} {command} ...\n\n`{command}` is not implemented yet.")
-        return 0
-    raise _Usage(f"`{command}` is not implemented yet")
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    try:
-        try:
-            if argv and argv[0] in COMMANDS:
-                command, rest = argv[0], argv[1:]
-            else:
-                command, rest = "compile", argv
-            if command == "compile":
-                return _compile(rest)
-            if command == "parse":
-                return _parse(rest)
-            if command == "check-dags":
-                from pyenvc.dagcheck import run as check_dags
+    return guarded(lambda: _dispatch(argv))
 
-                return check_dags(rest)
-            if command == "build":
-                from pyenvc.build import run as build
 
-                return build(rest)
-            return _not_yet(command, rest)
-        except SystemExit as exit:  # argparse's --help (0)
-            return exit.code if isinstance(exit.code, int) else 2
-    except _Usage as problem:
-        _stderr(f"{PROG}: error: {problem}")
-        return 2
-    except BrokenPipeError:
-        try:
-            sys.stdout = open(os.devnull, "w")  # keep the interpreter quiet at exit
-        except OSError:
-            pass
-        return 2
-    except KeyboardInterrupt:
-        _stderr(f"{PROG}: interrupted")
-        return 2
-    except Exception as error:  # noqa: BLE001 - a traceback is a bug; say so in one line
-        _stderr(f"{PROG}: internal error: {type(error).__name__}: {error} (please report this)")
-        return 2
+def _dispatch(argv: list[str]) -> int:
+    if argv and argv[0] in COMMANDS:
+        command, rest = argv[0], argv[1:]
+    else:
+        command, rest = "compile", argv
+    if command == "compile":
+        return _compile(rest)
+    if command == "parse":
+        return _parse(rest)
+    if command == "check-dags":
+        from pyenvc.dagcheck import run as check_dags
+
+        return check_dags(rest)
+    from pyenvc.build import run as build
+
+    return build(rest)

@@ -36,7 +36,6 @@ line.
 
 from __future__ import annotations
 
-import argparse
 import ast
 import difflib
 import io
@@ -49,6 +48,7 @@ from typing import Iterable, Iterator, Optional, Sequence, Union
 
 import attrs
 
+from pyenvc.console import ArgumentParser, UsageError, color, guarded, read_input
 from pyenvc.diagnostics import ERROR, WARNING, Diagnostic, render_text
 from pyenvc.parser import ParseError, parse
 from pyenvc.source import Source
@@ -476,17 +476,8 @@ def check_dags(dockerfile_text: str, dockerfile_path: str, dag_paths: Sequence[s
 # The command
 
 
-class _UsageError(Exception):
-    """A usage or I/O problem: one line on stderr, exit 2."""
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> "None":  # type: ignore[override]
-        raise _UsageError(f"{message} (see `{self.prog} --help`)")
-
-
-def _arguments() -> _Parser:
-    parser = _Parser(
+def _arguments() -> ArgumentParser:
+    parser = ArgumentParser(
         prog=PROG,
         description="Check that every venv a DAG names (@task.venv, VenvOperator) has a PYENV line, "
         "and that every PYENV is used. DAG files are read, never run.",
@@ -498,27 +489,6 @@ def _arguments() -> _Parser:
     return parser
 
 
-def _read_dockerfile(name: str) -> str:
-    if name == "-":
-        return sys.stdin.buffer.read().decode("utf-8", "surrogateescape")
-    if os.path.isdir(name):
-        raise _UsageError(f"cannot read {name}: it is a directory")
-    try:
-        with open(name, "rb") as f:
-            return f.read().decode("utf-8", "surrogateescape")
-    except OSError as error:
-        raise _UsageError(f"cannot read {name}: {error.strerror or error}") from None
-
-
-def _color(stream) -> bool:
-    return bool(
-        hasattr(stream, "isatty")
-        and stream.isatty()
-        and not os.environ.get("NO_COLOR")
-        and os.environ.get("TERM") != "dumb"
-    )
-
-
 def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
@@ -528,8 +498,8 @@ def _output(diagnostics: list[FileDiagnostic], sources: dict[str, Source], fmt: 
         return json.dumps([d.to_json() for d in diagnostics], indent=2) + "\n"
     if not diagnostics:
         return ""
-    color = _color(sys.stdout)
-    parts = [render_text(d, sources[d.path], color=color) for d in diagnostics]
+    tinted = color(sys.stdout)
+    parts = [render_text(d, sources[d.path], color=tinted) for d in diagnostics]
     errors = sum(1 for d in diagnostics if d.severity == ERROR)
     parts.append(f"{_plural(errors, 'error')}, {_plural(len(diagnostics) - errors, 'warning')}")
     return "\n".join(parts) + "\n"
@@ -538,29 +508,18 @@ def _output(diagnostics: list[FileDiagnostic], sources: dict[str, Source], fmt: 
 def run(argv: Sequence[str]) -> int:
     """`pyenvc check-dags DOCKERFILE PATH... [--format text|json]`: argv without the command
     word. Prints the findings on stdout; returns the exit code (never raises)."""
+    return guarded(lambda: _run(argv))
+
+
+def _run(argv: Sequence[str]) -> int:
+    args = _arguments().parse_args(list(argv))
+    text = read_input(args.dockerfile)
+    display = "<stdin>" if args.dockerfile == "-" else args.dockerfile
     try:
-        try:
-            args = _arguments().parse_args(list(argv))
-        except SystemExit as exit:  # --help
-            return exit.code if isinstance(exit.code, int) else 2
-        text = _read_dockerfile(args.dockerfile)
-        display = "<stdin>" if args.dockerfile == "-" else args.dockerfile
-        try:
-            diagnostics, sources = _check(text, display, args.paths)
-        except OSError as error:
-            name = error.filename if error.filename is not None else "a DAG file"
-            raise _UsageError(f"cannot read {name}: {error.strerror or error}") from None
-        sys.stdout.write(_output(diagnostics, sources, args.format))
-        sys.stdout.flush()
-        return 1 if any(d.severity == ERROR for d in diagnostics) else 0
-    except _UsageError as problem:
-        print(f"pyenvc: error: {problem}", file=sys.stderr)
-        return 2
-    except BrokenPipeError:
-        return 2
-    except KeyboardInterrupt:
-        print("pyenvc: interrupted", file=sys.stderr)
-        return 2
-    except Exception as error:  # noqa: BLE001 - a traceback is a bug; say so in one line
-        print(f"pyenvc: internal error: {type(error).__name__}: {error} (please report this)", file=sys.stderr)
-        return 2
+        diagnostics, sources = _check(text, display, args.paths)
+    except OSError as error:
+        name = error.filename if error.filename is not None else "a DAG file"
+        raise UsageError(f"cannot read {name}: {error.strerror or error}") from None
+    sys.stdout.write(_output(diagnostics, sources, args.format))
+    sys.stdout.flush()
+    return 1 if any(d.severity == ERROR for d in diagnostics) else 0

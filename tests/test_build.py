@@ -16,7 +16,7 @@ import pytest
 
 import pyenvc
 from pyenvc import build, linemap
-from pyenvc.cli import _Usage
+from pyenvc.console import UsageError
 from pyenvc.source import Source
 
 
@@ -106,7 +106,7 @@ def test_every_lowering_option_of_compile_is_offered() -> None:
     ],
 )
 def test_usage_errors(argv, message) -> None:
-    with pytest.raises(_Usage, match=message.replace("(", r"\(")):
+    with pytest.raises(UsageError, match=message.replace("(", r"\(")):
         build.split(argv)
 
 

@@ -287,6 +287,6 @@ def test_colour_only_on_a_terminal(project, monkeypatch) -> None:
     (project / "Dockerfile").write_text(BAD)
     monkeypatch.delenv("NO_COLOR", raising=False)
     monkeypatch.setenv("TERM", "xterm")
-    monkeypatch.setattr(cli, "_color", lambda stream: True)
+    monkeypatch.setattr(cli, "color", lambda stream: True)
     code, _, err = run(["Dockerfile"])
     assert code == 1 and "\x1b[31m" in err
