@@ -115,6 +115,11 @@ def _display_width(text: str) -> int:
     return len(text.expandtabs(8))
 
 
+def _printable(text: str) -> str:
+    """Bytes that are not UTF-8 (kept as surrogates when the file was read) shown as `\\xff`."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def render_text(diagnostic: Diagnostic, source: Source, *, color: bool = False) -> str:
     """`FILE:LINE:COL: error[CODE]: message`, the source line with a caret, then `help:`."""
     bold, red, yellow, blue, reset = (
@@ -123,7 +128,7 @@ def render_text(diagnostic: Diagnostic, source: Source, *, color: bool = False) 
     tint = red if diagnostic.is_error else yellow
     lines = [
         f"{bold}{source.path}:{diagnostic.line}:{diagnostic.column}: "
-        f"{tint}{diagnostic.severity}[{diagnostic.code}]{reset}{bold}: {diagnostic.message}{reset}"
+        f"{tint}{diagnostic.severity}[{diagnostic.code}]{reset}{bold}: {_printable(diagnostic.message)}{reset}"
     ]
     if 1 <= diagnostic.line <= len(source.line_starts):
         text = source.line_text(diagnostic.line)
@@ -135,7 +140,7 @@ def render_text(diagnostic: Diagnostic, source: Source, *, color: bool = False) 
             width = max(1, _display_width(text[:stop]) - _display_width(prefix))
         gutter = str(diagnostic.line)
         pad = " " * len(gutter)
-        shown = text.expandtabs(8).encode("utf-8", "backslashreplace").decode("utf-8")
+        shown = _printable(text.expandtabs(8))
         lines.append(f"{blue}{pad} |{reset}")
         lines.append(f"{blue}{gutter} |{reset} {shown}")
         caret = " " * _display_width(prefix) + "^" * width

@@ -217,3 +217,13 @@ def test_severities_match_the_registry() -> None:
             assert d.severity == severity_of(d.code), d
             seen.add(d.code)
     assert {"PYENV101", "PYENV102", "PYENV103"} <= seen
+
+
+def test_bytes_that_are_not_utf8_are_shown_as_escapes_in_the_text_rendering():
+    from pyenvc.diagnostics import render_text
+    from pyenvc.source import Source
+
+    text = b"FROM x\nPYENV 3.11 \xff\n".decode("utf-8", "surrogateescape")
+    result = pyenvc.compile(text, layout="inline")
+    rendered = render_text(result.diagnostics[0], Source(text))
+    assert "'\\xff'" in rendered and "2 | PYENV 3.11 \\xff" in rendered
