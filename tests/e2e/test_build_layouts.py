@@ -14,24 +14,20 @@ failed under CI=true.
 
 from __future__ import annotations
 
-import json
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
 import pyenvc
 from pyenvc import generate
-from test_build_example import _docker_env, _run
 
-from conftest import missing_prerequisite
+from conftest import PYTHON_SLIM, RUNTIME_ONBUILD, Docker
 
 pytestmark = pytest.mark.e2e
 
-PROJECT = Path(__file__).resolve().parent.parent
+PROJECT = Path(__file__).resolve().parents[2]
 EXAMPLE = PROJECT / "examples" / "astro-project"
-BASE = "quay.io/astronomer/astro-runtime:12.1.0-base"
 VENVS = {"legacy": ("3.8", "six"), "reports": ("3.11", "tabulate"), "tools": ("3.12", "packaging")}
 
 # Every entry under the venvs and the interpreter prefixes: type, mode, owner, link target, and a
@@ -56,64 +52,52 @@ $ASTRO_PYENV_tools -c 'import packaging'
 """
 
 
-@pytest.fixture(scope="module")
-def docker() -> dict[str, str]:
-    env = _docker_env()
-    if shutil.which("docker") is None:
-        missing_prerequisite("no docker client on PATH (run scripts/e2e-setup)")
-    probe = subprocess.run(["docker", "image", "inspect", BASE], env=env, capture_output=True, timeout=60)
-    if probe.returncode != 0:
-        missing_prerequisite(f"no Docker daemon with the local image {BASE} (run scripts/e2e-setup)")
-    return env
+def _require_images(docker: Docker) -> None:
+    for image in (RUNTIME_ONBUILD, *PYTHON_SLIM.values()):
+        docker.require_image(image)
 
 
-def _build(docker: dict, tmp_path: Path, tag: str, **options) -> str:
-    """Compile the example with `options` into a copy of its context and build it."""
-    context = tmp_path / tag.replace("/", "_").replace(":", "_")
+def _build(docker: Docker, tmp_path: Path, name: str, **options) -> tuple[str, str]:
+    """Compile the example with `options` into a copy of its context and build it: (tag, output)."""
+    context = tmp_path / name
     shutil.copytree(EXAMPLE, context)
     text = (EXAMPLE / "Dockerfile.pyenv").read_text("utf-8")
     result = pyenvc.compile(text, path=str(context / "Dockerfile.pyenv"), context=str(context), **options)
     assert result.output is not None, result.diagnostics
     assert not [d for d in result.diagnostics if d.code not in ("PYENV101",)], result.diagnostics
     (context / "Dockerfile").write_text(result.output, "utf-8")
-    _run(["docker", "build", "--network=host", "-t", tag, str(context)], docker, timeout=1800)
-    return result.output
+    return docker.build(result.output, context=context).tag, result.output
 
 
-def _config(docker: dict, tag: str) -> dict:
-    config = json.loads(_run(["docker", "image", "inspect", tag], docker, timeout=60))[0]["Config"]
+def _config(docker: Docker, tag: str) -> dict:
+    config = docker.inspect(tag)["Config"]
     return {"Env": sorted(config["Env"]), "User": config["User"], "WorkingDir": config["WorkingDir"]}
 
 
-def _sh(docker: dict, tag: str, script: str) -> str:
-    return _run(["docker", "run", "--rm", "--network=host", tag, "sh", "-c", script], docker, timeout=300)
-
-
-def test_stages_layout_is_equivalent_to_inline(docker, tmp_path) -> None:
-    inline = _build(docker, tmp_path, "pyenvc-test/layout-inline:latest", layout="inline")
-    stages = _build(docker, tmp_path, "pyenvc-test/layout-stages:latest", layout="stages")
+def test_stages_layout_is_equivalent_to_inline(docker: Docker, runtime_base: str, tmp_path: Path) -> None:
+    _require_images(docker)
+    inline_tag, inline = _build(docker, tmp_path, "inline", layout="inline")
+    stages_tag, stages = _build(docker, tmp_path, "stages", layout="stages")
     assert inline.count("\nFROM ") == 1 and stages.count("\nFROM ") == 4  # three venv stages
     assert "COPY --link --chown=50000:0 --from=pyenvc-0-legacy" in stages
-    tags = ("pyenvc-test/layout-inline:latest", "pyenvc-test/layout-stages:latest")
-    listings = [_sh(docker, tag, LISTING) for tag in tags]
+    tags = (inline_tag, stages_tag)
+    listings = [docker.sh(tag, LISTING) for tag in tags]
     assert listings[0] == listings[1]
     assert "/home/astro/.venv/tools/bin/python l 777 astro:root" in listings[0]
     assert _config(docker, tags[0]) == _config(docker, tags[1])
     for tag in tags:
-        facts = dict(line.split("=", 1) for line in _sh(docker, tag, CHECK).splitlines() if "=" in line)
+        facts = dict(line.split("=", 1) for line in docker.sh(tag, CHECK).splitlines() if "=" in line)
         assert facts == {"user": "astro", **{name: version for name, (version, _) in VENVS.items()}}
 
 
-def test_uv_installer_builds_working_venvs_with_pip_and_bytecode(docker, tmp_path) -> None:
+def test_uv_installer_builds_working_venvs_with_pip_and_bytecode(docker: Docker, runtime_base: str, tmp_path: Path) -> None:
     """uv verifies TLS with its own root certificates, and this machine reaches PyPI through a
     proxy whose CA is only in the system bundle: the test's Dockerfile says `ENV UV_NATIVE_TLS=1`
     before the PYENVs, as a user behind such a proxy would (or ship /etc/uv/uv.toml, as the
     images ship /etc/pip.conf for pip). pyenvc's output sets no TLS option of its own; the venv
     stages declare that ENV again, as they do every ARG and ENV before the PYENV."""
-    uv_image = generate.DEFAULT_UV_IMAGE
-    probe = subprocess.run(["docker", "image", "inspect", uv_image], env=docker, capture_output=True, timeout=60)
-    if probe.returncode != 0:
-        missing_prerequisite(f"no local uv image {uv_image} (run scripts/e2e-setup)")
+    _require_images(docker)
+    docker.require_image(generate.DEFAULT_UV_IMAGE)
     context = tmp_path / "uv"
     shutil.copytree(EXAMPLE, context)
     text = (EXAMPLE / "Dockerfile.pyenv").read_text("utf-8")
@@ -126,9 +110,8 @@ def test_uv_installer_builds_working_venvs_with_pip_and_bytecode(docker, tmp_pat
     assert result.output is not None, result.diagnostics
     assert "--mount=from=ghcr.io/astral-sh/uv:" in result.output
     (context / "Dockerfile").write_text(result.output, "utf-8")
-    tag = "pyenvc-test/layout-stages-uv:latest"
-    _run(["docker", "build", "--network=host", "-t", tag, str(context)], docker, timeout=1800)
-    facts = dict(line.split("=", 1) for line in _sh(docker, tag, CHECK).splitlines() if "=" in line)
+    tag = docker.build(result.output, context=context).tag
+    facts = dict(line.split("=", 1) for line in docker.sh(tag, CHECK).splitlines() if "=" in line)
     assert facts == {"user": "astro", **{name: version for name, (version, _) in VENVS.items()}}
     script = (
         "$ASTRO_PYENV_reports -m pip --version >/dev/null && echo pip=yes;"
@@ -136,7 +119,7 @@ def test_uv_installer_builds_working_venvs_with_pip_and_bytecode(docker, tmp_pat
         " test -e /usr/local/bin/uv && echo uv-left=yes || echo uv-left=no;"
         " stat -c '%u:%g' /home/astro/.venv/reports /home/astro/.venv/reports/bin/python"
     )
-    out = _sh(docker, tag, script).split()
+    out = docker.sh(tag, script).split()
     assert out[0] == "pip=yes"
     assert int(out[1]) >= 1  # bytecode compiled at build time
     assert out[2] == "uv-left=no"
