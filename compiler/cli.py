@@ -129,6 +129,19 @@ def _version() -> str:
         return "unknown"
 
 
+class _VersionAction(argparse.Action):
+    """`--version`, looked up only when asked for: reading the distribution's metadata costs
+    ~20 ms of every start-up otherwise."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS, **kwargs) -> None:
+        super().__init__(option_strings, dest=dest, default=argparse.SUPPRESS, nargs=0,
+                         help="show the version and exit")
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:  # type: ignore[override]
+        print(f"{parser.prog} {_version()}")
+        parser.exit()
+
+
 def _compile_parser() -> ArgumentParser:
     parser = ArgumentParser(
         prog=PROG,
@@ -136,7 +149,7 @@ def _compile_parser() -> ArgumentParser:
         epilog="Other commands: `pyenvc parse FILE --format buildkit-json`, `pyenvc check-dags`, `pyenvc build`. "
         "Exit codes: 0 ok, 1 errors in the input or --check found a difference, 2 usage, I/O or internal error.",
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    parser.add_argument("--version", action=_VersionAction)
     parser.add_argument("file", metavar="FILE", help="the Dockerfile with PYENV lines; - for stdin")
     parser.add_argument("-o", "--output", metavar="OUT", help="where to write the result; - or absent: stdout")
     parser.add_argument("--check", action="store_true", help="exit 1 when OUT is missing or differs; write nothing")
