@@ -31,6 +31,7 @@ CODES: dict[str, str] = {
     "DF007": "ENV or LABEL mixes `name=value` with a word that has no `=`",
     "DF008": "a JSON (exec form) array holds something other than strings",
     "DF009": "the shell-style quoting of a heredoc delimiter is broken",
+    "DF010": "the scanner's tokens do not fit the grammar: a bug in pyenvc, to be reported",
     # PYENV instructions: errors (exit 1, nothing written).
     "PYENV001": "PYENV comes before the first FROM",
     "PYENV002": "PYENV is used as an ONBUILD trigger",

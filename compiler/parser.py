@@ -90,5 +90,6 @@ def parse(text: str) -> Dockerfile:
         source = Source(text)
         position = getattr(problem, "pos_in_stream", None) or 0
         raise ParseError(
-            [Diagnostic.at(source, Span(position, position), "DF001", f"unexpected input: {problem}")]
+            [Diagnostic.at(source, Span(position, position), "DF010", f"internal parser error: {problem}",
+                           "report this file to pyenvc's maintainers")]
         ) from None

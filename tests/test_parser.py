@@ -178,3 +178,16 @@ def test_heredoc_delimiters_are_lexed_as_buildkits_shell_lexer_does(line, names)
     from pyenvc import buildkit
 
     assert [spec.name for spec in buildkit.heredocs_in(line)] == names
+
+
+def test_a_token_stream_the_grammar_rejects_is_a_parse_error_not_a_lark_exception(monkeypatch):
+    from pyenvc import lexer
+    from pyenvc.syntax import Heredoc
+
+    def broken(text):  # a heredoc body with no instruction before it: a scanner bug
+        yield lexer._token("HEREDOC", Heredoc(text, 0, "EOF", 0, True, False, ""))
+
+    monkeypatch.setattr(lexer, "scan", broken)
+    with pytest.raises(pyenvc.ParseError) as caught:
+        pyenvc.parse("x\n")
+    assert caught.value.diagnostics[0].code == "DF010"
