@@ -15,7 +15,7 @@ from typing import Mapping, Optional, Sequence
 
 import attrs
 
-from pyenvc import generate, pythons, runtime
+from pyenvc import generate, pythons, runtime, stagerefs
 from pyenvc.context import BuildContext, path_problem
 from pyenvc.diagnostics import ERROR, WARNING, Diagnostic, has_errors
 from pyenvc.parser import ParseError, parse
@@ -206,7 +206,7 @@ class _Lowering:
         for stage in stages:
             self._lower_stage(stage, body, before)
         if before:
-            self._renumber(body, before)
+            stagerefs.renumber(body, len(self.stages), self._inserted)
         nodes = []
         for index, node in enumerate(body):
             nodes += before.get(index, [])
@@ -734,60 +734,6 @@ class _Lowering:
             else:
                 text += eol + eol.join(lines)
             body[stage.from_index] = Generated(text)
-
-    # -- numeric stage references ------------------------------------------------------------------
-
-    def _renumber(self, body: list, before: dict) -> None:
-        """Venv stages inserted before a stage shift the index of it and every later stage:
-        rewrite `COPY --from=N`, `ADD --from=N` and `RUN --mount=...,from=N,...` so each still
-        names the stage it named (ONBUILD triggers are left alone: their numbers count the
-        stages of the build that uses the image)."""
-        count = len(self.stages)
-        shift, total = [], 0
-        for number in range(count):
-            total += self._inserted.get(number, 0)
-            shift.append(total)
-        for index, node in enumerate(body):
-            if not isinstance(node, Instruction) or node.command not in ("copy", "add", "run"):
-                continue
-            edits = []
-            for start, end in _stage_refs(node):
-                value = int(node.logical[start:end])
-                if value >= count:
-                    continue  # not a stage: BuildKit reads it as an image name
-                a = node.source_offset(start) - node.start
-                b = node.source_offset(end - 1) + 1 - node.start
-                assert node.text[a:b] == node.logical[start:end]
-                edits.append((a, b, str(value + shift[value])))
-            if edits and any(new != node.text[a:b] for a, b, new in edits):
-                text = node.text
-                for a, b, new in reversed(edits):
-                    text = text[:a] + new + text[b:]
-                body[index] = attrs.evolve(node, text=text, joined=None)
-
-
-_FLAG_FROM = re.compile(r"--from=(\d+)\Z")
-_MOUNT_FROM = re.compile(r"(?:^|,)from=(\d+)(?=,|\Z)", re.IGNORECASE)
-
-
-def _stage_refs(node: Instruction) -> list[tuple[int, int]]:
-    """The (start, end) offsets in `node.logical` of numeric stage references in its flags, written
-    plainly (digits, unquoted, on one physical line)."""
-    refs = []
-    for word in _words(node.logical)[1:]:
-        if not word.text.startswith("--"):
-            break
-        match = _FLAG_FROM.match(word.text) if node.command in ("copy", "add") else None
-        if match:
-            refs.append((word.start + match.start(1), word.start + match.end(1)))
-        elif node.command == "run" and word.text.startswith("--mount="):
-            value = word.text[len("--mount=") :]
-            for m in _MOUNT_FROM.finditer(value):
-                offset = word.start + len("--mount=")
-                refs.append((offset + m.start(1), offset + m.end(1)))
-    return [
-        (a, b) for a, b in refs if node.source_offset(b - 1) - node.source_offset(a) == b - 1 - a
-    ]
 
 
 def _one_line(node: Instruction) -> str:
