@@ -21,7 +21,7 @@ from pyenvc.diagnostics import ERROR, WARNING, Diagnostic, has_errors
 from pyenvc.parser import ParseError, parse
 from pyenvc.printer import emit
 from pyenvc.source import Source
-from pyenvc.syntax import Directive, Dockerfile, Generated, Instruction, Node, Pyenv, Span
+from pyenvc.syntax import Directive, Dockerfile, Generated, Instruction, Pyenv, Span
 
 LAYOUTS = ("inline", "stages")
 INSTALLERS = ("pip", "uv")

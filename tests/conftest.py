@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -50,3 +52,27 @@ def corpus() -> list[CorpusFile]:
     if not paths:
         missing_prerequisite(f"the Dockerfile corpus is absent (looked in {CORPUS}; set PYENVC_CORPUS)")
     return [CorpusFile(path) for path in paths]
+
+
+class _Keep(io.BytesIO):
+    def close(self) -> None:  # the TextIOWrapper closes its buffer when collected
+        pass
+
+
+def run_cli(argv, stdin: bytes = b""):
+    """pyenvc.cli.main() in this process with byte-level stdin, stdout and stderr; returns
+    (exit code, stdout bytes, stderr text)."""
+    from pyenvc import cli
+
+    out, err = _Keep(), _Keep()
+    old = sys.stdin, sys.stdout, sys.stderr
+    sys.stdin = io.TextIOWrapper(io.BytesIO(stdin))
+    sys.stdout = io.TextIOWrapper(out, write_through=True)
+    sys.stderr = io.TextIOWrapper(err, write_through=True)
+    try:
+        code = cli.main(argv)
+        sys.stdout.flush()
+        sys.stderr.flush()
+    finally:
+        sys.stdin, sys.stdout, sys.stderr = old
+    return code, out.getvalue(), err.getvalue().decode("utf-8", "replace")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import subprocess
@@ -10,6 +9,7 @@ import sys
 
 import pytest
 
+from conftest import run_cli
 from pyenvc import cli
 
 GOOD = "FROM quay.io/astronomer/astro-runtime:12.1.0\nPYENV 3.11 a reqs.txt\n"
@@ -26,25 +26,7 @@ def project(tmp_path, monkeypatch):
     return tmp_path
 
 
-class _Keep(io.BytesIO):
-    def close(self) -> None:  # the TextIOWrapper closes its buffer when collected
-        pass
-
-
-def run(argv, stdin: bytes = b""):
-    """main() with byte-level stdin/stdout/stderr; returns (code, stdout bytes, stderr text)."""
-    out, err = _Keep(), _Keep()
-    old = sys.stdin, sys.stdout, sys.stderr
-    sys.stdin = io.TextIOWrapper(io.BytesIO(stdin))
-    sys.stdout = io.TextIOWrapper(out, write_through=True)
-    sys.stderr = io.TextIOWrapper(err, write_through=True)
-    try:
-        code = cli.main(argv)
-        sys.stdout.flush()
-        sys.stderr.flush()
-    finally:
-        sys.stdin, sys.stdout, sys.stderr = old
-    return code, out.getvalue(), err.getvalue().decode()
+run = run_cli
 
 
 def test_compile_to_stdout(project) -> None:

@@ -9,14 +9,12 @@
 
 from __future__ import annotations
 
-import io
-import sys
 
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import pyenvc
-from pyenvc import cli
+from conftest import run_cli
 from pyenvc.lowering import Options, lower
 from pyenvc.source import Source
 from pyenvc.syntax import Generated, Instruction
@@ -75,6 +73,24 @@ def _insertion_points(tree) -> list[int]:
     return points
 
 
+def insert_pyenvs(data, file, versions: list[str], installers: tuple[str, ...] = ("",)) -> str:
+    """The file's text with one to four PYENV lines (drawn versions and installer flags) at drawn
+    whole-line points after its first FROM, in its own line ending."""
+    tree = pyenvc.parse(file.text)
+    points = _insertion_points(tree) + [len(file.text)]
+    chosen = sorted(set(data.draw(st.lists(st.sampled_from(points), min_size=1, max_size=4), label="at")))
+    eol = "\r\n" if "\r\n" in file.text else "\n"
+    text = file.text
+    for n, at in enumerate(reversed(chosen)):
+        version = data.draw(st.sampled_from(versions), label="version")
+        installer = data.draw(st.sampled_from(installers), label="installer")
+        line = f"PYENV {installer}{version} v{n} req{n}.txt{eol}"
+        if at == len(text) and text and not text.endswith("\n"):
+            line = eol + line
+        text = text[:at] + line + text[at:]
+    return text
+
+
 _WITH_FROM: list = []
 
 
@@ -93,17 +109,7 @@ def _with_from(corpus) -> list:
 def test_pyenv_insertion_keeps_dockers_view_of_everything_else(corpus, data) -> None:
     files = _with_from(corpus)
     file = data.draw(st.sampled_from(files), label="file")
-    tree = pyenvc.parse(file.text)
-    points = _insertion_points(tree) + [len(file.text)]
-    chosen = sorted(set(data.draw(st.lists(st.sampled_from(points), min_size=1, max_size=4), label="at")))
-    eol = "\r\n" if "\r\n" in file.text else "\n"
-    text = file.text
-    for n, at in enumerate(reversed(chosen)):
-        version = data.draw(st.sampled_from(["3.8", "3.11", "3.12.4", "3.13"]), label="version")
-        line = f"PYENV {version} v{n} req{n}.txt{eol}"
-        if at == len(text) and text and not text.endswith("\n"):
-            line = eol + line
-        text = text[:at] + line + text[at:]
+    text = insert_pyenvs(data, file, ["3.8", "3.11", "3.12.4", "3.13"])
     result = pyenvc.compile(text, **OPTIONS)
     assert result.output is not None, result.diagnostics
     lowered, _ = lower(pyenvc.parse(text), Source(text), Options(**OPTIONS))
@@ -116,24 +122,6 @@ def test_pyenv_insertion_keeps_dockers_view_of_everything_else(corpus, data) -> 
     after = _view(result.output, _generated_lines(lowered, result.output))
     assert after == before
     assert pyenvc.compile(result.output, **OPTIONS).output == result.output
-
-
-class _Keep(io.BytesIO):
-    def close(self) -> None:
-        pass
-
-
-def _run_cli(argv: list[str], stdin: bytes) -> tuple[int, str]:
-    out, err = _Keep(), _Keep()
-    old = sys.stdin, sys.stdout, sys.stderr
-    sys.stdin = io.TextIOWrapper(io.BytesIO(stdin))
-    sys.stdout = io.TextIOWrapper(out, write_through=True)
-    sys.stderr = io.TextIOWrapper(err, write_through=True)
-    try:
-        code = cli.main(argv)
-    finally:
-        sys.stdin, sys.stdout, sys.stderr = old
-    return code, err.getvalue().decode("utf-8", "replace")
 
 
 _FRAGMENTS = st.sampled_from([
@@ -153,6 +141,6 @@ _FRAGMENTS = st.sampled_from([
 def test_no_input_makes_the_command_print_a_traceback(value) -> None:
     data = value if isinstance(value, bytes) else value.encode("utf-8", "surrogatepass")
     for argv in (["-"], ["-", "--format", "json"], ["parse", "-"]):
-        code, err = _run_cli(argv, data)
+        code, _, err = run_cli(argv, data)
         assert code in (0, 1), err
         assert "Traceback" not in err and "internal error" not in err, err

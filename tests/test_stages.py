@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 import pyenvc
 from pyenvc.lowering import Options, lower
 from pyenvc.source import Source
-from test_compile_properties import _generated_lines, _insertion_points, _with_from
+from test_compile_properties import _generated_lines, _with_from, insert_pyenvs
 
 OPTIONS = {"user": "app", "uid": 1000, "home": "/home/app", "layout": "stages"}
 VIEW_KEYS = ("cmd", "sub_cmd", "json", "original", "flags", "next", "heredocs", "dump")
@@ -46,27 +46,11 @@ def _view(text: str, skip_lines: set[int]) -> tuple[list, list]:
     return view, stages
 
 
-def _insert(data, file) -> str:
-    tree = pyenvc.parse(file.text)
-    points = _insertion_points(tree) + [len(file.text)]
-    chosen = sorted(set(data.draw(st.lists(st.sampled_from(points), min_size=1, max_size=4), label="at")))
-    eol = "\r\n" if "\r\n" in file.text else "\n"
-    text = file.text
-    for n, at in enumerate(reversed(chosen)):
-        version = data.draw(st.sampled_from(["3.8", "3.11", "3.12.4"]), label="version")
-        installer = data.draw(st.sampled_from(["", "--installer=uv "]), label="installer")
-        line = f"PYENV {installer}{version} v{n} req{n}.txt{eol}"
-        if at == len(text) and text and not text.endswith("\n"):
-            line = eol + line
-        text = text[:at] + line + text[at:]
-    return text
-
-
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_stages_keep_dockers_view_of_everything_else(corpus, data) -> None:
     file = data.draw(st.sampled_from(_with_from(corpus)), label="file")
-    text = _insert(data, file)
+    text = insert_pyenvs(data, file, ["3.8", "3.11", "3.12.4"], ("", "--installer=uv "))
     result = pyenvc.compile(text, **OPTIONS)
     assert result.output is not None, result.diagnostics
     lowered, _ = lower(pyenvc.parse(text), Source(text), Options(**OPTIONS))

@@ -48,7 +48,7 @@ def _pyenvc_build(docker, args: list[str], cwd: Path, **env: str) -> subprocess.
 
 def test_build_and_run_with_arguments_passed_through(docker, runtime_base, tmp_path) -> None:
     docker.require_image("python:3.11-slim-bookworm")
-    project = _project(tmp_path / "project", "six")
+    _project(tmp_path / "project", "six")
     tag = "pyenvc-e2e/pyenvc-build:latest"
     docker.built.append(tag)
     proc = _pyenvc_build(
