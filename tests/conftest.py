@@ -1,49 +1,10 @@
-"""Shared test fixtures: where the corpus is, and what a missing prerequisite does."""
+"""Fixtures shared by every test (the helpers themselves are in support.py)."""
 
 from __future__ import annotations
 
-import io
-import json
-import os
-import sys
-from pathlib import Path
-
 import pytest
 
-PROJECT = Path(__file__).resolve().parent.parent
-CORPUS = Path(os.environ.get("PYENVC_CORPUS", PROJECT.parent / "shared" / "corpus"))
-
-
-def missing_prerequisite(reason: str) -> None:
-    """Skip a test whose prerequisite is absent; under CI=true fail it, so that a broken
-    setup never passes as green."""
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"prerequisite missing under CI: {reason}")
-    pytest.skip(reason)
-
-
-class CorpusFile:
-    """One corpus Dockerfile and BuildKit's answer for it."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.name = str(path.relative_to(CORPUS))
-        self.data = path.read_bytes()
-        self.text = self.data.decode("utf-8", "surrogateescape")
-        self.expected = json.loads(path.with_name(path.name + ".buildkit.json").read_text("utf-8"))
-
-    @property
-    def accepted(self) -> bool:
-        return "error" not in self.expected
-
-    def __repr__(self) -> str:
-        return self.name
-
-
-def corpus_paths() -> list[Path]:
-    if not CORPUS.is_dir():
-        return []
-    return sorted(p.with_name(p.name[: -len(".buildkit.json")]) for p in CORPUS.glob("*/*.buildkit.json"))
+from support import CorpusFile, CORPUS, corpus_paths, missing_prerequisite
 
 
 @pytest.fixture(scope="session")
@@ -52,27 +13,3 @@ def corpus() -> list[CorpusFile]:
     if not paths:
         missing_prerequisite(f"the Dockerfile corpus is absent (looked in {CORPUS}; set PYENVC_CORPUS)")
     return [CorpusFile(path) for path in paths]
-
-
-class _Keep(io.BytesIO):
-    def close(self) -> None:  # the TextIOWrapper closes its buffer when collected
-        pass
-
-
-def run_cli(argv, stdin: bytes = b""):
-    """pyenvc.cli.main() in this process with byte-level stdin, stdout and stderr; returns
-    (exit code, stdout bytes, stderr text)."""
-    from pyenvc import cli
-
-    out, err = _Keep(), _Keep()
-    old = sys.stdin, sys.stdout, sys.stderr
-    sys.stdin = io.TextIOWrapper(io.BytesIO(stdin))
-    sys.stdout = io.TextIOWrapper(out, write_through=True)
-    sys.stderr = io.TextIOWrapper(err, write_through=True)
-    try:
-        code = cli.main(argv)
-        sys.stdout.flush()
-        sys.stderr.flush()
-    finally:
-        sys.stdin, sys.stdout, sys.stderr = old
-    return code, out.getvalue(), err.getvalue().decode("utf-8", "replace")

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from conftest import run_cli
+from support import run_cli
 from pyenvc import cli
 
 GOOD = "FROM quay.io/astronomer/astro-runtime:12.1.0\nPYENV 3.11 a reqs.txt\n"

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import pyenvc
-from conftest import run_cli
+from support import run_cli
 from pyenvc.lowering import Options, lower
 from pyenvc.source import Source
 from pyenvc.syntax import Generated, Instruction

@@ -36,7 +36,7 @@ import attrs
 import pytest
 
 import pyenvc
-from conftest import PYTHON_SLIM, RUNTIME_ONBUILD, Docker
+from harness import PYTHON_SLIM, RUNTIME_ONBUILD, Docker
 
 pytestmark = pytest.mark.e2e
 

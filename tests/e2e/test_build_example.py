@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PYTHON_SLIM, RUNTIME_BASE, RUNTIME_ONBUILD, Docker
+from harness import PYTHON_SLIM, RUNTIME_BASE, RUNTIME_ONBUILD, Docker
 
 pytestmark = pytest.mark.e2e
 

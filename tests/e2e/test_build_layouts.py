@@ -22,7 +22,7 @@ import pytest
 import pyenvc
 from pyenvc import generate
 
-from conftest import PYTHON_SLIM, RUNTIME_ONBUILD, Docker
+from harness import PYTHON_SLIM, RUNTIME_ONBUILD, Docker
 
 pytestmark = pytest.mark.e2e
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import APACHE_AIRFLOW, PYTHON_SLIM, RUNTIME_BASE, RUNTIME_ONBUILD
+from harness import APACHE_AIRFLOW, PYTHON_SLIM, RUNTIME_BASE, RUNTIME_ONBUILD
 
 pytestmark = pytest.mark.e2e
 
