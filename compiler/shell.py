@@ -30,7 +30,7 @@ class _Words:
 
     def add_char(self, ch: str) -> None:
         if gotext.is_space(ch):
-            if self.in_word and self.word:
+            if self.in_word and any(self.word):  # Go looks at the buffer's length: "" is no word
                 self.words.append("".join(self.word))
                 self.word, self.in_word = [], False
         else:
@@ -45,7 +45,7 @@ class _Words:
         self.in_word = True
 
     def get(self) -> list[str]:
-        if self.word:
+        if any(self.word):
             self.words.append("".join(self.word))
             self.word, self.in_word = [], False
         return self.words

@@ -171,6 +171,7 @@ def test_json_strings_decode_as_go_does():
         ("RUN <<E${box AS build", []),  # BuildKit cannot lex the line: no heredoc at all
         ('RUN <<EOF "unterminated', []),
         ("RUN <<'A B'", ["A B"]),
+        ('RUN <<""', []),  # an empty quoted word is no word at all
         ('RUN <<"X"\'Y\'', ["XY"]),
     ],
 )
