@@ -28,7 +28,7 @@ import dockerfile
 # `# check=` is a directive (synthetic/check_then_escape); a JSON array followed by text is
 # shell form (buildkit-testfiles/jeztah-invalid-json-*), also across a continuation.
 _NEWER_BUILDKIT = re.compile(
-    r"<<-?[ \t\r]|--[^\s]*`|escape\s*=\s*`.*--|#\s*check\s*=|\][^\S\n]*\S", re.IGNORECASE | re.DOTALL
+    r"<<-?[ \t\r]|--[^\s]*`|escape\s*=\s*`.*--|#\s*check\s*=|\][ \t]*[^ \t\n]", re.IGNORECASE | re.DOTALL
 )
 _KNOWN = frozenset(
     "add arg cmd copy entrypoint env expose from healthcheck label maintainer onbuild "
