@@ -13,6 +13,9 @@ import re
 from typing import Any, NamedTuple, Optional
 
 from pyenvc import gotext, shell
+from pyenvc.printer import emit
+from pyenvc.source import Source
+from pyenvc.syntax import Dockerfile, Instruction
 
 HEREDOC_COMMANDS = frozenset({"run", "copy", "add"})
 # reWhitespace in parser.go
@@ -425,12 +428,8 @@ _KNOWN = frozenset(
 )
 
 
-def to_buildkit(tree: Any) -> dict:
+def to_buildkit(tree: Dockerfile) -> dict:
     """Docker's view of a parsed file, in the schema of the corpus' `.buildkit.json`."""
-    from pyenvc.printer import emit
-    from pyenvc.source import Source
-    from pyenvc.syntax import Instruction
-
     source = Source(emit(tree))
     commands = []
     warnings = []
