@@ -25,7 +25,7 @@ import functools
 import re
 from typing import Iterator
 
-from lark.lexer import Lexer, Token
+from lark.lexer import Lexer
 
 from pyenvc import buildkit, gotext, shell
 from pyenvc.diagnostics import Diagnostic
@@ -52,17 +52,55 @@ _ARGUMENTS = re.compile(f"{_SKIPPED}*(?:--[^\\t\\v\\f\\r \\n'\"]*[\\t\\v\\f\\r ]
 _SUBCOMMANDS = frozenset({"onbuild", "healthcheck"})
 _NAME_VALUES = frozenset({"env", "label"})
 _JSON_FORMS = frozenset({"run", "cmd", "entrypoint", "shell", "add", "copy", "volume"})
+# What scan()'s shortcut must rule out in an instruction's arguments, by command, before it
+# skips BuildKit's full rules: nothing (the default); a JSON array of non-strings; heredocs
+# too; a bad name=value list. ONBUILD and HEALTHCHECK always get the full rules.
+_NO_CHECK, _JSON_CHECK, _HEREDOC_CHECK, _NAME_VALUE_CHECK, _FULL_CHECK = range(5)
+_ARGUMENT_CHECKS = {
+    **dict.fromkeys(["cmd", "entrypoint", "shell", "volume"], _JSON_CHECK),
+    **dict.fromkeys(["run", "copy", "add"], _HEREDOC_CHECK),
+    **dict.fromkeys(["env", "label"], _NAME_VALUE_CHECK),
+    **dict.fromkeys(["onbuild", "healthcheck"], _FULL_CHECK),
+}
+# A JSON array whose items, if it decodes at all, are all strings; then white space, the end
+# of the line. (BuildKit decodes the arguments as JSON; only an array of non-strings fails.)
+_JSON_STRING = r'"(?:[^"\\\n]|\\[^\n])*"'
+_JSON_STRINGS = re.compile(
+    f"\\[[ \\t]*(?:{_JSON_STRING}[ \\t]*(?:,[ \\t]*{_JSON_STRING}[ \\t]*)*)?\\][ \\t]*\\r*\\n?"
+)
 
 
 @functools.lru_cache(maxsize=None)
-def _instruction_pattern(escape: str) -> re.Pattern:
-    """One instruction's physical lines: a line ending in a continuation, then comment,
-    blank and continuing lines, then the line that ends it (or the end of the file)."""
+def _name_value_patterns(escape: str) -> tuple[re.Pattern, re.Pattern]:
+    """ENV and LABEL arguments on one line that BuildKit plainly accepts: `name=value` words
+    only, or `name value`. A name has no quote, escape or `=` and does not start with `-` (no
+    flag); a value is BuildKit's word, piece by piece: a character, an escaped one, a quoted
+    run. Each piece is told by its first character, so neither pattern backtracks."""
+    e = re.escape(escape)
+    space = gotext.SPACE_CHARS + "\udc85\udca0"  # Go's byte-wise flag walk skips these too
+    name = f"[^{space}\"'{e}=-][^{space}\"'{e}=]*"
+    piece = f"[^{space}\"'{e}]|{e}[^\\n]|\"(?:[^\"{e}\\n]|{e}[^\\n])*\"|'[^'\\n]*'"
+    pair = f"{name}=(?:{piece})*"
+    pairs = re.compile(f"[ \\t]*(?:{pair}(?:[ \\t]+{pair})*)?[ \\t]*\\r*\\n")
+    name_then_value = re.compile(f"[ \\t]*{name}[ \\t]+[!-~]")
+    return pairs, name_then_value
+
+
+@functools.lru_cache(maxsize=None)
+def _statement_pattern(escape: str) -> re.Pattern:
+    """One statement: a run of comment and blank lines (group 1), then one instruction's
+    physical lines (group 2): a line ending in a continuation, then comment, blank and
+    continuing lines (group 5 up to here), then the line that ends it or the end of the file.
+    Where the first line starts with a plain keyword, it is read in the same match (group 3),
+    and so is the first character of the arguments where it is plain (group 4): no flag, no
+    JSON array, no escape, no white space of any kind."""
     e = re.escape(escape)
     continues = f"[^\\n]*(?<!{e}){e}[ \\t]*\\r*\\n"
+    plain = f"[^-\\[{gotext.SPACE_CHARS}\\udc85\\udca0{e}]"
     return re.compile(
-        f"{continues}(?:{_H}*#[^\\n]*\\n|{_H}*\\n|{continues})*[^\\n]*\\n?"
-        f"|[^\\n]*\\n?"
+        f"({_TRIVIA.pattern})?"
+        f"((?:[ \\t]*([A-Za-z]+)(?=[ \\t])(?:[ \\t]+({plain}))?)?"
+        f"(?:({continues}(?:{_H}*#[^\\n]*\\n|{_H}*\\n|{continues})*)[^\\n]*\\n?|[^\\n]*\\n?))"
     )
 
 
@@ -75,19 +113,26 @@ class ParseError(Exception):
         super().__init__(f"{first.line}:{first.column}: {first.message}")
 
 
-class NodeToken(Token):
-    """A token that carries the syntax node built for its text."""
+class NodeToken:
+    """What Lark's parser reads: a terminal name (`type`), the syntax node the scanner built
+    for the token's text, and the comment and blank lines just before it (`prefix`, a Trivia
+    node or None). Lark's parser only reads `type`, and positions when it reports a token it
+    did not expect; a plain object with slots costs a fraction of a lark Token, a str."""
 
+    __slots__ = ("type", "node", "prefix")
+    line = column = end_line = end_column = end_pos = None
 
-def _token(kind: str, node: object) -> NodeToken:
-    # Token.__new__ does work (deprecated-argument handling) that a hot loop can skip
-    token = str.__new__(NodeToken, node.text)
-    token.type = kind
-    token.value = node.text
-    token.start_pos = node.start
-    token.line = token.column = token.end_line = token.end_column = token.end_pos = None
-    token.node = node
-    return token
+    def __init__(self, kind: str, node: object, prefix: Trivia | None = None) -> None:
+        self.type = kind
+        self.node = node
+        self.prefix = prefix
+
+    @property
+    def start_pos(self) -> int:
+        return self.node.start  # type: ignore[attr-defined]
+
+    def __repr__(self) -> str:
+        return f"NodeToken({self.type!r}, {self.node!r})"
 
 
 def _error(text: str, span: Span, code: str, message: str, hint: str | None = None) -> ParseError:
@@ -166,58 +211,114 @@ def scan(text: str) -> Iterator[NodeToken]:
         _check_line_lengths(text)
     pos = 0
     if text.startswith("\ufeff"):
-        yield _token("BOM", Bom("\ufeff", 0))
+        yield NodeToken("BOM", Bom("\ufeff", 0))
         pos = 1
     escape = "\\"
     for directive, pos in _directives(text, pos):
         if directive.name == "escape":
             escape = directive.value
-        yield _token("DIRECTIVE", directive)
+        yield NodeToken("DIRECTIVE", directive)
 
-    trivia = _TRIVIA.match
-    instruction = _instruction_pattern(escape).match
+    statement = _statement_pattern(escape).match
+    checks = _ARGUMENT_CHECKS.get
     length = len(text)
     instructions = 0
     while pos < length:
-        match = trivia(text, pos)
-        if match is not None:
-            yield _token("TRIVIA", Trivia(match.group(), pos))
-            pos = match.end()
-            continue
-        match = instruction(text, pos)
-        node_text = match.group()
-        keyword, arguments = _keyword(node_text, escape)
-        node = Instruction(node_text, pos, keyword or "", escape)
+        match = statement(text, pos)
+        trivia_text, node_text, keyword, plain, continued = match.groups()
+        prefix = None
+        if trivia_text is not None:
+            prefix = Trivia(trivia_text, pos)
+            pos += len(trivia_text)
+            if not node_text:  # comment and blank lines end the file
+                yield NodeToken("TRIVIA", prefix)
+                break
         parsed = None
         if keyword is None:
-            parsed = _parse(text, node)
-            node = Instruction(node_text, pos, parsed.command.keyword, escape, (), node._joined)
-        command = node.command
-        if parsed is None:
-            if command in _JSON_FORMS and ("<<" in node_text or _maybe_json(node_text, arguments, escape)) or command in _SUBCOMMANDS:
-                parsed = _parse(text, node)
-            elif command in _NAME_VALUES:
-                _check(text, node)
+            node, parsed = _instruction(text, pos, node_text, escape)
+            command = node.command
+        else:
+            command = keyword.lower()
+            check = checks(command, _NO_CHECK)
+            if check == _NO_CHECK or _vouched(check, node_text, match.end(3) - pos, plain is not None, continued is None, escape):
+                node = Instruction(node_text, pos, keyword, escape)
+            else:
+                node, parsed = _instruction(text, pos, node_text, escape)
         if command == "pyenv":
-            node = Pyenv(node.text, pos, node.keyword, escape, (), node._joined)
-        yield _token("PYENV" if command == "pyenv" else "INSTRUCTION", node)
-        pos = match.end()
+            yield NodeToken("PYENV", Pyenv(node_text, pos, node.keyword, escape, (), node._joined), prefix)
+        else:
+            yield NodeToken("INSTRUCTION", node, prefix)
+        pos += len(node_text)
         instructions += 1
         if parsed is not None and "<<" in node_text and buildkit.can_contain_heredoc(parsed):
-            try:
-                specs = buildkit.heredocs_in(node.logical)
-            except shell.ShellSyntaxError as problem:
-                raise _error(text, _span(node), "DF009", str(problem)) from None
-            opener = -1
-            for spec in specs:
-                opener = node.logical.find("<<", opener + 1)
-                at = node.source_offset(max(opener, 0))
-                heredoc = _read_heredoc(text, pos, spec, Span(at, at + 2))
+            for heredoc in _heredocs(text, node, pos):
                 pos += len(heredoc.text)
-                yield _token("HEREDOC", heredoc)
+                yield NodeToken("HEREDOC", heredoc)
     if instructions == 0:
         raise _error(text, Span(length, length), "DF001", "file with no instructions",
                      "add an instruction such as `FROM <image>`")
+
+
+def _vouched(check: int, node_text: str, arguments: int, starts_plain: bool, one_line: bool, escape: str) -> bool:
+    """True where the arguments are plainly ones BuildKit accepts, read off the text without
+    joining lines or splitting words; False where only BuildKit's full rules can tell.
+    `arguments` is where they start in `node_text`, `starts_plain` says their first character
+    is plain (see _statement_pattern)."""
+    if check == _HEREDOC_CHECK:
+        if "<<" in node_text:
+            return False
+        check = _JSON_CHECK
+    if check == _JSON_CHECK:
+        if starts_plain:  # neither a flag nor `[` comes first: BuildKit reads no JSON
+            return True
+        match = _ARGUMENTS.match(node_text, arguments)
+        if match.group(1) is None:  # no `[` after the flags: BuildKit reads no JSON
+            return node_text[match.end() : match.end() + 1] not in ("", escape, "\n", "-")
+        flags = node_text[arguments : match.start(1)]
+        return (
+            one_line and flags.isascii() and escape not in flags
+            and _JSON_STRINGS.fullmatch(node_text, match.start(1)) is not None
+        )
+    if check == _NAME_VALUE_CHECK and one_line and node_text.endswith("\n"):
+        pairs, name_then_value = _name_value_patterns(escape)
+        return (
+            pairs.fullmatch(node_text, arguments) is not None
+            or name_then_value.match(node_text, arguments) is not None
+        )
+    return False
+
+
+def _instruction(text: str, pos: int, node_text: str, escape: str) -> tuple[Instruction, buildkit.Parsed | None]:
+    """An instruction the shortcuts cannot vouch for, read with BuildKit's full rules where
+    needed: its node, and BuildKit's reading of it when that was made."""
+    keyword, arguments = _keyword(node_text, escape)
+    node = Instruction(node_text, pos, keyword or "", escape)
+    parsed = None
+    if keyword is None:
+        parsed = _parse(text, node)
+        node = Instruction(node_text, pos, parsed.command.keyword, escape, (), node._joined)
+    command = node.command
+    if parsed is None:
+        if command in _JSON_FORMS and ("<<" in node_text or _maybe_json(node_text, arguments, escape)) or command in _SUBCOMMANDS:
+            parsed = _parse(text, node)
+        elif command in _NAME_VALUES:
+            _check(text, node)
+    return node, parsed
+
+
+def _heredocs(text: str, node: Instruction, pos: int) -> Iterator[Heredoc]:
+    """The bodies of the heredocs `node` names, read from `pos` on."""
+    try:
+        specs = buildkit.heredocs_in(node.logical)
+    except shell.ShellSyntaxError as problem:
+        raise _error(text, _span(node), "DF009", str(problem)) from None
+    opener = -1
+    for spec in specs:
+        opener = node.logical.find("<<", opener + 1)
+        at = node.source_offset(max(opener, 0))
+        heredoc = _read_heredoc(text, pos, spec, Span(at, at + 2))
+        pos += len(heredoc.text)
+        yield heredoc
 
 
 def _span(node: Instruction) -> Span:

@@ -18,36 +18,47 @@ from lark.exceptions import LarkError
 from pyenvc.diagnostics import Diagnostic
 from pyenvc.lexer import DockerfileLexer, NodeToken, ParseError
 from pyenvc.source import Source
-from pyenvc.syntax import Dockerfile, Instruction, Span
+from pyenvc.syntax import Dockerfile, Node, Span
 
 __all__ = ["ParseError", "parse", "grammar"]
 
 
 class _ToSyntax(Transformer):
-    """Builds syntax nodes from the tokens; the scanner already made each token's node."""
+    """Builds the tree from the tokens; the scanner already made each token's node."""
 
     def start(self, children: list[Any]) -> Dockerfile:
         bom = None
         directives = []
         body = []
         for child in children:
-            if isinstance(child, NodeToken):
-                if child.type == "BOM":
-                    bom = child.node
-                elif child.type == "DIRECTIVE":
-                    directives.append(child.node)
-                else:
-                    body.append(child.node)
-            else:
-                body.append(child)
+            if isinstance(child, list):  # statements
+                body = child
+            elif child.type == "BOM":
+                bom = child.node
+            elif child.type == "DIRECTIVE":
+                directives.append(child.node)
+            else:  # the comment and blank lines that end the file
+                body.append(child.node)
         escape = "\\"
         for directive in directives:
             if directive.name == "escape":
                 escape = directive.value
         return Dockerfile(bom, tuple(directives), tuple(body), escape)
 
-    def heredoc_instruction(self, children: list[NodeToken]) -> Instruction:
-        return attrs.evolve(children[0].node, heredocs=tuple(child.node for child in children[1:]))
+    def statements(self, children: list[Any]) -> list[Node]:
+        if not children:
+            return []
+        body, token = children
+        if token.prefix is not None:
+            body.append(token.prefix)
+        body.append(token.node)
+        return body
+
+    def heredoc_instruction(self, children: list[NodeToken]) -> NodeToken:
+        """The instruction's token, its node given the heredoc bodies."""
+        instruction = children[0]
+        node = attrs.evolve(instruction.node, heredocs=tuple(child.node for child in children[1:]))
+        return NodeToken(instruction.type, node, instruction.prefix)
 
 
 def _cache_file() -> str | None:

@@ -7,6 +7,7 @@ against the full rule on generated text.
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -48,3 +49,51 @@ def test_keyword_and_json_shape_read_off_the_first_line(first, escape, tail):
     if not maybe_json and keyword.lower() in lexer._JSON_FORMS:
         # BuildKit reads no JSON here, so it cannot reject a non-string array either
         assert not buildkit.parse_instruction(joined, escape).json
+
+
+argument_pieces = st.sampled_from(
+    list(" \t=\"'\\`[],-#\r\u00a0\u2000") + ["--", "--x=1", "a", "b=c", '"x y"', "'q'", '"s"', "1", "{}", "é", "\udc85", "\udca0"]
+)
+arguments = st.lists(argument_pieces, max_size=12).map("".join)
+scanned_keywords = st.sampled_from(["ENV", "label", "CMD", "ENTRYPOINT", "SHELL", "VOLUME", "RUN", "COPY", "add", "FROM"])
+separators = st.sampled_from([" ", "\t", "  "])
+endings = st.sampled_from(["\n", "\r\n", "", " \\\n next\n", "`\n", "\\"])
+
+
+@settings(max_examples=1500)
+@given(scanned_keywords, separators, arguments, endings, escapes)
+def test_statement_shortcuts_never_vouch_for_what_buildkit_rejects(keyword, separator, rest, ending, escape):
+    text = keyword + separator + rest + ending
+    match = lexer._statement_pattern(escape).match(text)
+    trivia, node_text, read_keyword, plain, continued = match.groups()
+    assert trivia is None and node_text == match.group()
+    joined = join_lines(node_text, escape).text
+    if read_keyword is not None:
+        assert read_keyword == buildkit.split_command(joined, escape).keyword
+    check = lexer._ARGUMENT_CHECKS.get(keyword.lower(), lexer._NO_CHECK)
+    if read_keyword is None or check == lexer._NO_CHECK:
+        return
+    vouched = lexer._vouched(check, node_text, match.end(3), plain is not None, continued is None, escape)
+    if vouched:
+        buildkit.check_instruction(joined, escape)  # must not raise
+        if check == lexer._HEREDOC_CHECK:
+            assert "<<" not in node_text
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        'ENV A=1 B="two words" C=\'x\' D=a\\ b\n',
+        "ENV PATH /usr/local/bin:$PATH\n",
+        "label org.example=1 name=x\r\n",
+        'CMD ["python", "-m", "app"]\n',
+        'ENTRYPOINT [ "tini", "--" ]\n',
+        "RUN apt-get update\n",
+        "COPY --chown=astro:astro . /app\n",
+    ],
+)
+def test_everyday_lines_are_vouched_for(line):
+    """The shortcuts are not vacuous: the everyday forms skip BuildKit's full rules."""
+    match = lexer._statement_pattern("\\").match(line)
+    check = lexer._ARGUMENT_CHECKS[match.group(3).lower()]
+    assert lexer._vouched(check, line, match.end(3), match.group(4) is not None, match.group(5) is None, "\\")

@@ -186,7 +186,7 @@ def test_a_token_stream_the_grammar_rejects_is_a_parse_error_not_a_lark_exceptio
     from pyenvc.syntax import Heredoc
 
     def broken(text):  # a heredoc body with no instruction before it: a scanner bug
-        yield lexer._token("HEREDOC", Heredoc(text, 0, "EOF", 0, True, False, ""))
+        yield lexer.NodeToken("HEREDOC", Heredoc(text, 0, "EOF", 0, True, False, ""))
 
     monkeypatch.setattr(lexer, "scan", broken)
     with pytest.raises(pyenvc.ParseError) as caught:
