@@ -95,7 +95,10 @@ def _statement_pattern(escape: str) -> re.Pattern:
     and so is the first character of the arguments where it is plain (group 4): no flag, no
     JSON array, no escape, no white space of any kind."""
     e = re.escape(escape)
-    continues = f"[^\\n]*(?<!{e}){e}[ \\t]*\\r*\\n"
+    # the escape, not itself escaped, then spaces to the line end; the literal comes before
+    # the look-behind so that the regex engine backtracks to it in one step, not a character
+    # at a time
+    continues = f"[^\\n]*{e}(?<!{e}{e})[ \\t]*\\r*\\n"
     plain = f"[^-\\[{gotext.SPACE_CHARS}\\udc85\\udca0{e}]"
     return re.compile(
         f"({_TRIVIA.pattern})?"
