@@ -56,6 +56,8 @@ _JSON_FORMS = frozenset({"run", "cmd", "entrypoint", "shell", "add", "copy", "vo
 # skips BuildKit's full rules: nothing (the default); a JSON array of non-strings; heredocs
 # too; a bad name=value list. ONBUILD and HEALTHCHECK always get the full rules.
 _NO_CHECK, _JSON_CHECK, _HEREDOC_CHECK, _NAME_VALUE_CHECK, _FULL_CHECK = range(5)
+# The shortcut's verdicts (see _shortcut).
+_UNSURE, _ACCEPTED, _ACCEPTED_WITH_HEREDOCS = range(3)
 _ARGUMENT_CHECKS = {
     **dict.fromkeys(["cmd", "entrypoint", "shell", "volume"], _JSON_CHECK),
     **dict.fromkeys(["run", "copy", "add"], _HEREDOC_CHECK),
@@ -236,24 +238,27 @@ def scan(text: str) -> Iterator[NodeToken]:
             if not node_text:  # comment and blank lines end the file
                 yield NodeToken("TRIVIA", prefix)
                 break
-        parsed = None
         if keyword is None:
-            node, parsed = _instruction(text, pos, node_text, escape)
+            node, with_heredocs = _instruction(text, pos, node_text, escape)
             command = node.command
         else:
             command = keyword.lower()
             check = checks(command, _NO_CHECK)
-            if check == _NO_CHECK or _vouched(check, node_text, match.end(3) - pos, plain is not None, continued is None, escape):
-                node = Instruction(node_text, pos, keyword, escape)
+            verdict = _ACCEPTED if check == _NO_CHECK else _shortcut(
+                check, node_text, match.end(3) - pos, plain is not None, continued is None, escape
+            )
+            if verdict == _UNSURE:
+                node, with_heredocs = _instruction(text, pos, node_text, escape)
             else:
-                node, parsed = _instruction(text, pos, node_text, escape)
+                node = Instruction(node_text, pos, keyword, escape)
+                with_heredocs = verdict == _ACCEPTED_WITH_HEREDOCS
         if command == "pyenv":
             yield NodeToken("PYENV", Pyenv(node_text, pos, node.keyword, escape, (), node._joined), prefix)
         else:
             yield NodeToken("INSTRUCTION", node, prefix)
         pos += len(node_text)
         instructions += 1
-        if parsed is not None and "<<" in node_text and buildkit.can_contain_heredoc(parsed):
+        if with_heredocs:
             for heredoc in _heredocs(text, node, pos):
                 pos += len(heredoc.text)
                 yield NodeToken("HEREDOC", heredoc)
@@ -262,38 +267,42 @@ def scan(text: str) -> Iterator[NodeToken]:
                      "add an instruction such as `FROM <image>`")
 
 
-def _vouched(check: int, node_text: str, arguments: int, starts_plain: bool, one_line: bool, escape: str) -> bool:
-    """True where the arguments are plainly ones BuildKit accepts, read off the text without
-    joining lines or splitting words; False where only BuildKit's full rules can tell.
-    `arguments` is where they start in `node_text`, `starts_plain` says their first character
+def _shortcut(check: int, node_text: str, arguments: int, starts_plain: bool, one_line: bool, escape: str) -> int:
+    """BuildKit's verdict on the arguments where it can be read off the text without joining
+    lines or splitting words: _ACCEPTED, or _ACCEPTED_WITH_HEREDOCS where `<<` may name some
+    (the shell lexer decides); _UNSURE where only BuildKit's full rules can tell.
+    `arguments` is where they start in `node_text`; `starts_plain` says their first character
     is plain (see _statement_pattern)."""
-    if check == _HEREDOC_CHECK:
-        if "<<" in node_text:
-            return False
-        check = _JSON_CHECK
-    if check == _JSON_CHECK:
-        if starts_plain:  # neither a flag nor `[` comes first: BuildKit reads no JSON
-            return True
-        match = _ARGUMENTS.match(node_text, arguments)
-        if match.group(1) is None:  # no `[` after the flags: BuildKit reads no JSON
-            return node_text[match.end() : match.end() + 1] not in ("", escape, "\n", "-")
-        flags = node_text[arguments : match.start(1)]
-        return (
-            one_line and flags.isascii() and escape not in flags
-            and _JSON_STRINGS.fullmatch(node_text, match.start(1)) is not None
-        )
+    if check == _JSON_CHECK or check == _HEREDOC_CHECK:
+        if starts_plain:  # neither a flag nor `[` comes first
+            no_json = True
+        else:
+            match = _ARGUMENTS.match(node_text, arguments)
+            if match.group(1) is None:  # no `[` after the flags, where the first line shows it
+                no_json = node_text[match.end() : match.end() + 1] not in ("", escape, "\n", "-")
+            else:
+                flags = node_text[arguments : match.start(1)]
+                if check == _HEREDOC_CHECK and "<<" in node_text:
+                    return _UNSURE  # JSON or not, only the full rules can tell
+                return _ACCEPTED if (
+                    one_line and flags.isascii() and escape not in flags
+                    and _JSON_STRINGS.fullmatch(node_text, match.start(1)) is not None
+                ) else _UNSURE
+        if not no_json:
+            return _UNSURE
+        if check == _HEREDOC_CHECK and "<<" in node_text:
+            return _ACCEPTED_WITH_HEREDOCS
+        return _ACCEPTED
     if check == _NAME_VALUE_CHECK and one_line and node_text.endswith("\n"):
         pairs, name_then_value = _name_value_patterns(escape)
-        return (
-            pairs.fullmatch(node_text, arguments) is not None
-            or name_then_value.match(node_text, arguments) is not None
-        )
-    return False
+        if pairs.fullmatch(node_text, arguments) or name_then_value.match(node_text, arguments):
+            return _ACCEPTED
+    return _UNSURE
 
 
-def _instruction(text: str, pos: int, node_text: str, escape: str) -> tuple[Instruction, buildkit.Parsed | None]:
-    """An instruction the shortcuts cannot vouch for, read with BuildKit's full rules where
-    needed: its node, and BuildKit's reading of it when that was made."""
+def _instruction(text: str, pos: int, node_text: str, escape: str) -> tuple[Instruction, bool]:
+    """An instruction the shortcut cannot vouch for, read with BuildKit's full rules where
+    needed: its node, and whether heredoc bodies follow it."""
     keyword, arguments = _keyword(node_text, escape)
     node = Instruction(node_text, pos, keyword or "", escape)
     parsed = None
@@ -306,7 +315,7 @@ def _instruction(text: str, pos: int, node_text: str, escape: str) -> tuple[Inst
             parsed = _parse(text, node)
         elif command in _NAME_VALUES:
             _check(text, node)
-    return node, parsed
+    return node, parsed is not None and "<<" in node_text and buildkit.can_contain_heredoc(parsed)
 
 
 def _heredocs(text: str, node: Instruction, pos: int) -> Iterator[Heredoc]:
@@ -370,10 +379,12 @@ def _read_heredoc(text: str, start: int, spec: buildkit.HeredocSpec, opener: Spa
 
 
 class DockerfileLexer(Lexer):
-    """Lark's side of the scanner: `lex` receives the whole text."""
+    """Lark's side of the scanner. `Lark.parse` is handed `scan(text)`, the token stream
+    itself: Lark lets a custom lexer take any input, and a str would first be wrapped for
+    Lark's own lexers, a cost paid per file."""
 
     def __init__(self, lexer_conf: object) -> None:
         pass
 
-    def lex(self, data: str) -> Iterator[Token]:  # type: ignore[override]
-        return scan(data)
+    def lex(self, tokens: Iterator[NodeToken]) -> Iterator[NodeToken]:  # type: ignore[override]
+        return tokens

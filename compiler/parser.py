@@ -16,6 +16,7 @@ from lark import Lark, Transformer
 from lark.exceptions import LarkError
 
 from pyenvc.diagnostics import Diagnostic
+from pyenvc import lexer
 from pyenvc.lexer import DockerfileLexer, NodeToken, ParseError
 from pyenvc.source import Source
 from pyenvc.syntax import Dockerfile, Node, Span
@@ -94,7 +95,7 @@ def parse(text: str) -> Dockerfile:
     if not isinstance(text, str):
         raise TypeError(f"parse() takes str, not {type(text).__name__}")
     try:
-        return grammar().parse(text)
+        return grammar().parse(lexer.scan(text))
     except ParseError:
         raise
     except LarkError as problem:  # the scanner's tokens broke the grammar: a bug, but say where

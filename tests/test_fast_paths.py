@@ -52,7 +52,7 @@ def test_keyword_and_json_shape_read_off_the_first_line(first, escape, tail):
 
 
 argument_pieces = st.sampled_from(
-    list(" \t=\"'\\`[],-#\r\u00a0\u2000") + ["--", "--x=1", "a", "b=c", '"x y"', "'q'", '"s"', "1", "{}", "é", "\udc85", "\udca0"]
+    list(" \t=\"'\\`[],-#\r\u00a0\u2000") + ["--", "--x=1", "a", "b=c", "<<", "<<-E", "$x", '"x y"', "'q'", '"s"', "1", "{}", "é", "\udc85", "\udca0"]
 )
 arguments = st.lists(argument_pieces, max_size=12).map("".join)
 scanned_keywords = st.sampled_from(["ENV", "label", "CMD", "ENTRYPOINT", "SHELL", "VOLUME", "RUN", "COPY", "add", "FROM"])
@@ -62,7 +62,7 @@ endings = st.sampled_from(["\n", "\r\n", "", " \\\n next\n", "`\n", "\\"])
 
 @settings(max_examples=1500)
 @given(scanned_keywords, separators, arguments, endings, escapes)
-def test_statement_shortcuts_never_vouch_for_what_buildkit_rejects(keyword, separator, rest, ending, escape):
+def test_statement_shortcut_agrees_with_buildkits_full_rules(keyword, separator, rest, ending, escape):
     text = keyword + separator + rest + ending
     match = lexer._statement_pattern(escape).match(text)
     trivia, node_text, read_keyword, plain, continued = match.groups()
@@ -73,11 +73,11 @@ def test_statement_shortcuts_never_vouch_for_what_buildkit_rejects(keyword, sepa
     check = lexer._ARGUMENT_CHECKS.get(keyword.lower(), lexer._NO_CHECK)
     if read_keyword is None or check == lexer._NO_CHECK:
         return
-    vouched = lexer._vouched(check, node_text, match.end(3), plain is not None, continued is None, escape)
-    if vouched:
+    verdict = lexer._shortcut(check, node_text, match.end(3), plain is not None, continued is None, escape)
+    if verdict != lexer._UNSURE:
         buildkit.check_instruction(joined, escape)  # must not raise
-        if check == lexer._HEREDOC_CHECK:
-            assert "<<" not in node_text
+        reads_heredocs = "<<" in node_text and buildkit.can_contain_heredoc(buildkit.parse_instruction(joined, escape))
+        assert (verdict == lexer._ACCEPTED_WITH_HEREDOCS) == reads_heredocs
 
 
 @pytest.mark.parametrize(
@@ -90,10 +90,13 @@ def test_statement_shortcuts_never_vouch_for_what_buildkit_rejects(keyword, sepa
         'ENTRYPOINT [ "tini", "--" ]\n',
         "RUN apt-get update\n",
         "COPY --chown=astro:astro . /app\n",
+        "RUN --mount=type=cache,target=/root/.cache <<EOF\n",
+        "COPY <<-EOT /build.sh\n",
     ],
 )
 def test_everyday_lines_are_vouched_for(line):
     """The shortcuts are not vacuous: the everyday forms skip BuildKit's full rules."""
     match = lexer._statement_pattern("\\").match(line)
     check = lexer._ARGUMENT_CHECKS[match.group(3).lower()]
-    assert lexer._vouched(check, line, match.end(3), match.group(4) is not None, match.group(5) is None, "\\")
+    verdict = lexer._shortcut(check, line, match.end(3), match.group(4) is not None, match.group(5) is None, "\\")
+    assert verdict == (lexer._ACCEPTED_WITH_HEREDOCS if "<<" in line else lexer._ACCEPTED)

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.lark import from_lark
 
 import pyenvc
+from pyenvc.lexer import scan
 from pyenvc.parser import grammar
 from pyenvc.source import Source
 
@@ -21,14 +22,17 @@ PIECES = [" ", "\t", "a", "b=c", "--from=x", "'q'", '"d q"', "[", "]", '"x"', ",
           "\\", "`", "#", "$v", "\r", "\ufeff", "\x00", "\udcff", "é", "\u00a0", "=", "EOF"]
 line_end = st.sampled_from(["\n", "\r\n", "\\\n", "`\n", " \\ \n"])
 words = st.lists(st.sampled_from(PIECES), max_size=8).map("".join)
+# comment and blank lines before an instruction are part of its token (its prefix)
+prefix = st.lists(st.sampled_from(["# c\n", "\n", "  # x \\\n", "\t\n", "#\r\n"]), max_size=3).map("".join)
 instruction = st.builds(
-    lambda keyword, rest, end, more: f"{keyword} {rest}{end}{more}",
+    lambda prefix, keyword, rest, end, more: f"{prefix}{keyword} {rest}{end}{more}",
+    prefix,
     st.sampled_from(KEYWORDS),
     words,
     line_end,
     st.lists(st.one_of(words.map(lambda w: w + "\n"), st.just("  # inner\n"), st.just("\n")), max_size=3).map("".join),
 )
-pyenv = st.builds(lambda v, n, end: f"PYENV {v} {n}{end}", st.sampled_from(["3.8", "3.12", "2.7", "x"]),
+pyenv = st.builds(lambda prefix, v, n, end: f"{prefix}PYENV {v} {n}{end}", prefix, st.sampled_from(["3.8", "3.12", "2.7", "x"]),
                   st.sampled_from(["venv", "a;b", "p-1"]), line_end)
 heredoc = st.builds(lambda body, end: body + end, words.map(lambda w: w + "\n"), st.sampled_from(["EOF\n", "E\n", "Q\n", "\tE\n"]))
 
@@ -38,7 +42,7 @@ EXPLICIT = {"INSTRUCTION": instruction, "PYENV": pyenv, "HEREDOC": heredoc}
 def check(text: str) -> None:
     try:
         tree = pyenvc.parse(text)
-        assert grammar(cached=False).parse(text) == tree  # the generating parser agrees
+        assert grammar(cached=False).parse(scan(text)) == tree  # the generating parser agrees
     except pyenvc.ParseError as error:
         assert error.diagnostics
         for diagnostic in error.diagnostics:
