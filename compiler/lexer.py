@@ -56,6 +56,8 @@ _JSON_FORMS = frozenset({"run", "cmd", "entrypoint", "shell", "add", "copy", "vo
 # skips BuildKit's full rules: nothing (the default); a JSON array of non-strings; heredocs
 # too; a bad name=value list. ONBUILD and HEALTHCHECK always get the full rules.
 _NO_CHECK, _JSON_CHECK, _HEREDOC_CHECK, _NAME_VALUE_CHECK, _FULL_CHECK = range(5)
+# Checks that arguments starting with a plain character (no flag, no `[`) always pass.
+_PLAIN_SUFFICES = frozenset({_JSON_CHECK, _HEREDOC_CHECK})
 # The shortcut's verdicts (see _shortcut).
 _UNSURE, _ACCEPTED, _ACCEPTED_WITH_HEREDOCS = range(3)
 _ARGUMENT_CHECKS = {
@@ -244,9 +246,10 @@ def scan(text: str) -> Iterator[NodeToken]:
         else:
             command = keyword.lower()
             check = checks(command, _NO_CHECK)
-            verdict = _ACCEPTED if check == _NO_CHECK else _shortcut(
-                check, node_text, match.end(3) - pos, plain is not None, continued is None, escape
-            )
+            if check == _NO_CHECK or plain is not None and check in _PLAIN_SUFFICES and "<<" not in node_text:
+                verdict = _ACCEPTED
+            else:
+                verdict = _shortcut(check, node_text, match.end(3) - pos, plain is not None, continued is None, escape)
             if verdict == _UNSURE:
                 node, with_heredocs = _instruction(text, pos, node_text, escape)
             else:

@@ -9,10 +9,16 @@ swallow, and which inputs are errors (a line BuildKit cannot lex names no heredo
 
 from __future__ import annotations
 
+import re
+
 from pyenvc import gotext
 
 ESCAPE = "\\"
 _HEREDOC_SPACE = " \t\r\n"  # what `<<` takes into its word (processPossibleHeredoc)
+# Without quotes, `$` or escapes, lexing a line only splits it at white space, `<<` keeping
+# the white space after it.
+_LEXED_CHARS = re.compile("[\"'$\\\\]")
+_PLAIN_WORD = re.compile(f"(?:<<[{_HEREDOC_SPACE}]*|[^{gotext.SPACE_CHARS}])+")
 _SPECIAL_PARAMS = frozenset("@*#?-$!0")
 
 
@@ -208,4 +214,6 @@ class _Lexer:
 
 def words(text: str, *, raw_quotes: bool, raw_escapes: bool) -> list[str]:
     """Lex.ProcessWords: the words of `text`, or ShellSyntaxError where BuildKit fails."""
+    if _LEXED_CHARS.search(text) is None:
+        return _PLAIN_WORD.findall(text)
     return _Lexer(text, raw_quotes, raw_escapes).stop_on("", raw_escapes)[1]

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pyenvc import buildkit, lexer
+from pyenvc import buildkit, lexer, shell
 from pyenvc.lines import join_lines
 
 pieces = st.sampled_from(list(" \t-=[]\"'\\`#abc,\u00a0\r\x0b") + ["--", "--x", "é", "\udc85"])
@@ -100,3 +100,20 @@ def test_everyday_lines_are_vouched_for(line):
     check = lexer._ARGUMENT_CHECKS[match.group(3).lower()]
     verdict = lexer._shortcut(check, line, match.end(3), match.group(4) is not None, match.group(5) is None, "\\")
     assert verdict == (lexer._ACCEPTED_WITH_HEREDOCS if "<<" in line else lexer._ACCEPTED)
+
+
+shell_pieces = st.sampled_from(list(" \t\r\n\v<-'\"$\\`ab=\u00a0\u2000") + ["<<", "<<-", "3<<", "EOF", "${x}", "é"])
+
+
+@settings(max_examples=800)
+@given(st.lists(shell_pieces, max_size=20).map("".join), st.booleans(), st.booleans())
+def test_shell_word_shortcut_matches_the_lexer(text, raw_quotes, raw_escapes):
+    try:
+        expected = shell._Lexer(text, raw_quotes, raw_escapes).stop_on("", raw_escapes)[1]
+    except shell.ShellSyntaxError:
+        expected = None
+    try:
+        got = shell.words(text, raw_quotes=raw_quotes, raw_escapes=raw_escapes)
+    except shell.ShellSyntaxError:
+        got = None
+    assert got == expected
