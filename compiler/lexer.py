@@ -207,9 +207,25 @@ def _keyword(node_text: str, escape: str) -> tuple[str | None, int]:
 
 def _maybe_json(node_text: str, arguments: int, escape: str) -> bool:
     """False where the first line shows the arguments are not a JSON array: they start
-    (after any flags) with something other than `[`. True where only joining can tell."""
+    (after any flags) with something other than `[`. True where only joining can tell, and
+    where an escape in the flags may join words the pattern sees apart (`--a\\ b [1]`)."""
     match = _ARGUMENTS.match(node_text, arguments)
-    return match.group(1) is not None or node_text[match.end() : match.end() + 1] in ("", escape, "\n", "-")
+    return (
+        match.group(1) is not None
+        or node_text[match.end() : match.end() + 1] in ("", escape, "\n", "-")
+        or escape in node_text[arguments : match.end()]
+    )
+
+
+def _json_bracket(node_text: str, arguments: int, escape: str) -> int:
+    """Where BuildKit's JSON array starts, when the flags before it are plain ASCII without
+    escapes (so the pattern splits them as Go does); -1 otherwise."""
+    match = _ARGUMENTS.match(node_text, arguments)
+    bracket = match.start(1)
+    if bracket < 0:
+        return -1
+    flags = node_text[arguments:bracket]
+    return bracket if flags.isascii() and escape not in flags else -1
 
 
 def scan(text: str) -> Iterator[NodeToken]:
@@ -277,25 +293,15 @@ def _shortcut(check: int, node_text: str, arguments: int, starts_plain: bool, on
     `arguments` is where they start in `node_text`; `starts_plain` says their first character
     is plain (see _statement_pattern)."""
     if check == _JSON_CHECK or check == _HEREDOC_CHECK:
-        if starts_plain:  # neither a flag nor `[` comes first
-            no_json = True
-        else:
-            match = _ARGUMENTS.match(node_text, arguments)
-            if match.group(1) is None:  # no `[` after the flags, where the first line shows it
-                no_json = node_text[match.end() : match.end() + 1] not in ("", escape, "\n", "-")
-            else:
-                flags = node_text[arguments : match.start(1)]
-                if check == _HEREDOC_CHECK and "<<" in node_text:
-                    return _UNSURE  # JSON or not, only the full rules can tell
-                return _ACCEPTED if (
-                    one_line and flags.isascii() and escape not in flags
-                    and _JSON_STRINGS.fullmatch(node_text, match.start(1)) is not None
-                ) else _UNSURE
-        if not no_json:
+        heredocs = check == _HEREDOC_CHECK and "<<" in node_text
+        if starts_plain or not _maybe_json(node_text, arguments, escape):  # BuildKit reads no JSON
+            return _ACCEPTED_WITH_HEREDOCS if heredocs else _ACCEPTED
+        if heredocs or not one_line:
             return _UNSURE
-        if check == _HEREDOC_CHECK and "<<" in node_text:
-            return _ACCEPTED_WITH_HEREDOCS
-        return _ACCEPTED
+        bracket = _json_bracket(node_text, arguments, escape)
+        if bracket >= 0 and _JSON_STRINGS.fullmatch(node_text, bracket) is not None:
+            return _ACCEPTED  # if the array decodes at all, it holds strings only
+        return _UNSURE
     if check == _NAME_VALUE_CHECK and one_line and node_text.endswith("\n"):
         pairs, name_then_value = _name_value_patterns(escape)
         if pairs.fullmatch(node_text, arguments) or name_then_value.match(node_text, arguments):

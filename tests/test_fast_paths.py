@@ -52,7 +52,7 @@ def test_keyword_and_json_shape_read_off_the_first_line(first, escape, tail):
 
 
 argument_pieces = st.sampled_from(
-    list(" \t=\"'\\`[],-#\r\u00a0\u2000") + ["--", "--x=1", "a", "b=c", "<<", "<<-E", "$x", '"x y"', "'q'", '"s"', "1", "{}", "é", "\udc85", "\udca0"]
+    list(" \t=\"'\\`[],-#\r\u00a0\u2000") + ["--", "--x=1", "--f\\ g", "--f` g", "[1]", '["s"]', "a", "b=c", "<<", "<<-E", "$x", '"x y"', "'q'", '"s"', "1", "{}", "é", "\udc85", "\udca0"]
 )
 arguments = st.lists(argument_pieces, max_size=12).map("".join)
 scanned_keywords = st.sampled_from(["ENV", "label", "CMD", "ENTRYPOINT", "SHELL", "VOLUME", "RUN", "COPY", "add", "FROM"])

@@ -138,6 +138,10 @@ def test_trivia_between_instructions_is_one_node():
         ("FROM a\nENV A\n", 2, 1, "DF006"),
         ("FROM a\nLABEL a=b c\n", 2, 1, "DF007"),
         ('FROM a\nCMD ["a", 1]\n', 2, 1, "DF008"),
+        # an escaped space joins the flag's words, so the array after it is read as JSON
+        ("FROM a\nRUN --a\\ b [1]\n", 2, 1, "DF008"),
+        ("# escape=`\nFROM a\nCOPY --a` b [1]\n", 3, 1, "DF008"),
+        ("FROM a\nLABEL a=b \\\n  c\n", 2, 1, "DF007"),
         ("\n# only a comment\n", 3, 1, "DF001"),
         ("FROM a\nRUN " + "x" * 70000 + "\n", 2, 1, "DF005"),
     ],
