@@ -39,6 +39,8 @@ _DIRECTIVE = re.compile(r"([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)[\
 _H = "[" + gotext.SPACE_CHARS.replace("\n", "") + "]"  # Go's white space, but a line break
 # A run of blank lines and comment lines (first non-blank character `#`).
 _TRIVIA = re.compile(f"(?:{_H}*(?:#[^\\n]*)?\\n)+(?:{_H}*#[^\\n]*\\Z|{_H}+\\Z)?|{_H}*#[^\\n]*\\Z|{_H}+\\Z")
+# A line whose first character that is not white space is `#`.
+_COMMENT_FIRST = re.compile(f"{_H}*#")
 # A line long enough that its UTF-8 bytes may pass BuildKit's limit.
 _LONG_LINE = re.compile(f"[^\\n]{{{MAX_LINE_BYTES // 4 + 1},}}")
 # Where the keyword can be read off the first line without joining continuations.
@@ -76,8 +78,8 @@ _JSON_STRINGS = re.compile(
 
 @functools.lru_cache(maxsize=None)
 def _name_value_patterns(escape: str) -> tuple[re.Pattern, re.Pattern]:
-    """ENV and LABEL arguments on one line that BuildKit plainly accepts: `name=value` words
-    only, or `name value`. A name has no quote, escape or `=` and does not start with `-` (no
+    """ENV and LABEL arguments on a logical line (or one physical line) that BuildKit plainly
+    accepts: `name=value` words only, or `name value`. A name has no quote, escape or `=` and does not start with `-` (no
     flag); a value is BuildKit's word, piece by piece: a character, an escaped one, a quoted
     run. Each piece is told by its first character, so neither pattern backtracks."""
     e = re.escape(escape)
@@ -85,7 +87,7 @@ def _name_value_patterns(escape: str) -> tuple[re.Pattern, re.Pattern]:
     name = f"[^{space}\"'{e}=-][^{space}\"'{e}=]*"
     piece = f"[^{space}\"'{e}]|{e}[^\\n]|\"(?:[^\"{e}\\n]|{e}[^\\n])*\"|'[^'\\n]*'"
     pair = f"{name}=(?:{piece})*"
-    pairs = re.compile(f"[ \\t]*(?:{pair}(?:[ \\t]+{pair})*)?[ \\t]*\\r*\\n")
+    pairs = re.compile(f"[ \\t]*(?:{pair}(?:[ \\t]+{pair})*)?[ \\t]*\\r*\\n?")
     name_then_value = re.compile(f"[ \\t]*{name}[ \\t]+[!-~]")
     return pairs, name_then_value
 
@@ -93,8 +95,8 @@ def _name_value_patterns(escape: str) -> tuple[re.Pattern, re.Pattern]:
 @functools.lru_cache(maxsize=None)
 def _statement_pattern(escape: str) -> re.Pattern:
     """One statement: a run of comment and blank lines (group 1), then one instruction's
-    physical lines (group 2): a line ending in a continuation, then comment, blank and
-    continuing lines (group 5 up to here), then the line that ends it or the end of the file.
+    physical lines (group 2): a line ending in a continuation (then group 5 matches, empty),
+    comment, blank and continuing lines, then the line that ends it or the end of the file.
     Where the first line starts with a plain keyword, it is read in the same match (group 3),
     and so is the first character of the arguments where it is plain (group 4): no flag, no
     JSON array, no escape, no white space of any kind."""
@@ -107,7 +109,7 @@ def _statement_pattern(escape: str) -> re.Pattern:
     return re.compile(
         f"({_TRIVIA.pattern})?"
         f"((?:[ \\t]*([A-Za-z]+)(?=[ \\t])(?:[ \\t]+({plain}))?)?"
-        f"(?:({continues}(?:{_H}*#[^\\n]*\\n|{_H}*\\n|{continues})*)[^\\n]*\\n?|[^\\n]*\\n?))"
+        f"(?:{continues}()(?:{_H}*#[^\\n]*\\n|{_H}*\\n|{continues})*[^\\n]*\\n?|[^\\n]*\\n?))"
     )
 
 
@@ -237,10 +239,11 @@ def scan(text: str) -> Iterator[NodeToken]:
         yield NodeToken("BOM", Bom("\ufeff", 0))
         pos = 1
     escape = "\\"
-    for directive, pos in _directives(text, pos):
-        if directive.name == "escape":
-            escape = directive.value
-        yield NodeToken("DIRECTIVE", directive)
+    if _COMMENT_FIRST.match(text, pos):  # where directives may be
+        for directive, pos in _directives(text, pos):
+            if directive.name == "escape":
+                escape = directive.value
+            yield NodeToken("DIRECTIVE", directive)
 
     statement = _statement_pattern(escape).match
     checks = _ARGUMENT_CHECKS.get
@@ -302,29 +305,45 @@ def _shortcut(check: int, node_text: str, arguments: int, starts_plain: bool, on
         if bracket >= 0 and _JSON_STRINGS.fullmatch(node_text, bracket) is not None:
             return _ACCEPTED  # if the array decodes at all, it holds strings only
         return _UNSURE
+    # on one line that ends in a newline (else an escape before the end of the file is a
+    # continuation that the logical line drops)
     if check == _NAME_VALUE_CHECK and one_line and node_text.endswith("\n"):
-        pairs, name_then_value = _name_value_patterns(escape)
-        if pairs.fullmatch(node_text, arguments) or name_then_value.match(node_text, arguments):
+        if _plain_name_values(node_text, arguments, escape):
             return _ACCEPTED
     return _UNSURE
 
 
 def _instruction(text: str, pos: int, node_text: str, escape: str) -> tuple[Instruction, bool]:
     """An instruction the shortcut cannot vouch for, read with BuildKit's full rules where
-    needed: its node, and whether heredoc bodies follow it."""
+    its logical line leaves a doubt: its node, and whether heredoc bodies follow it."""
     keyword, arguments = _keyword(node_text, escape)
-    node = Instruction(node_text, pos, keyword or "", escape)
-    parsed = None
-    if keyword is None:
+    if keyword is None:  # the keyword spans lines or holds the escape: BuildKit's split decides
+        node = Instruction(node_text, pos, "", escape)
         parsed = _parse(text, node)
         node = Instruction(node_text, pos, parsed.command.keyword, escape, (), node._joined)
+        return node, _reads_heredocs(node_text, parsed)
+    node = Instruction(node_text, pos, keyword, escape)
     command = node.command
-    if parsed is None:
-        if command in _JSON_FORMS and ("<<" in node_text or _maybe_json(node_text, arguments, escape)) or command in _SUBCOMMANDS:
-            parsed = _parse(text, node)
-        elif command in _NAME_VALUES:
-            _check(text, node)
-    return node, parsed is not None and "<<" in node_text and buildkit.can_contain_heredoc(parsed)
+    if command in _SUBCOMMANDS:
+        return node, _reads_heredocs(node_text, _parse(text, node))
+    if command in _JSON_FORMS:
+        if _maybe_json(node_text, arguments, escape) and _maybe_json(node.logical, len(keyword), escape):
+            return node, _reads_heredocs(node_text, _parse(text, node))
+        return node, command in buildkit.HEREDOC_COMMANDS and "<<" in node_text  # no JSON
+    if command in _NAME_VALUES and not _plain_name_values(node.logical, len(keyword), escape):
+        _check(text, node)
+    return node, False
+
+
+def _reads_heredocs(node_text: str, parsed: buildkit.Parsed) -> bool:
+    return "<<" in node_text and buildkit.can_contain_heredoc(parsed)
+
+
+def _plain_name_values(line: str, arguments: int, escape: str) -> bool:
+    """True where ENV or LABEL arguments on `line` (from `arguments` on) are plainly ones
+    BuildKit accepts (see _name_value_patterns)."""
+    pairs, name_then_value = _name_value_patterns(escape)
+    return pairs.fullmatch(line, arguments) is not None or name_then_value.match(line, arguments) is not None
 
 
 def _heredocs(text: str, node: Instruction, pos: int) -> Iterator[Heredoc]:
