@@ -27,9 +27,10 @@ import dockerfile
 # character inside a flag is the file's, not always `\` (synthetic/flags_escape_backtick);
 # `# check=` is a directive (synthetic/check_then_escape); a JSON array followed by text is
 # shell form (buildkit-testfiles/jeztah-invalid-json-*), also across a continuation; the shell
-# lexer knows `${v/p/r}` (BuildKit's shell/lex.go of 2025, not the binding's).
+# lexer knows `${v/p/r}`, `${v#p}` and `${v%p}` (BuildKit's shell/lex.go of 2025; the
+# binding's lexer fails on them, and a line it cannot lex names no heredocs).
 _NEWER_BUILDKIT = re.compile(
-    r"<<-?[ \t\r]|--[^\s]*`|escape\s*=\s*`.*--|#\s*check\s*=|\][ \t]*[^ \t\n]|\$\{\w*/", re.IGNORECASE | re.DOTALL
+    r"<<-?[ \t\r]|--[^\s]*`|escape\s*=\s*`.*--|#\s*check\s*=|\][ \t]*[^ \t\n]|\$\{\w*[/#%]", re.IGNORECASE | re.DOTALL
 )
 _KNOWN = frozenset(
     "add arg cmd copy entrypoint env expose from healthcheck label maintainer onbuild "
