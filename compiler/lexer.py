@@ -8,15 +8,19 @@ whose texts, concatenated, are the input exactly:
 
     BOM          the U+FEFF that opens the file
     DIRECTIVE    one parser directive line (`# escape=``), honoured by BuildKit
-    TRIVIA       a run of comment and blank lines between instructions
     INSTRUCTION  an instruction line with its continuation lines, and the comment and blank
                  lines inside the continuation
     PYENV        the same, for a PYENV instruction
     HEREDOC      one heredoc body with its terminator line
+    TRIVIA       the comment and blank lines after the last instruction
 
-Each token carries the syntax node it stands for (`token.node`). Extents are found with one
-regular expression per statement (they cannot backtrack beyond a line); the logical line of an
-instruction is only joined where something needs it (see lines.py).
+Each token carries the syntax node it stands for (`token.node`); an INSTRUCTION or PYENV
+token also carries the run of comment and blank lines before it (`token.prefix`), so that
+Lark's loop runs once per instruction. One regular expression per statement finds the
+trivia, the instruction's lines and its keyword (it cannot backtrack beyond a line).
+BuildKit's full rules for the arguments (parse_instruction) run only where BuildKit could
+reject them or heredocs may follow and a shortcut cannot vouch for them; the logical line
+is only joined where something needs it (see lines.py).
 """
 
 from __future__ import annotations
@@ -55,19 +59,19 @@ _SUBCOMMANDS = frozenset({"onbuild", "healthcheck"})
 _NAME_VALUES = frozenset({"env", "label"})
 _JSON_FORMS = frozenset({"run", "cmd", "entrypoint", "shell", "add", "copy", "volume"})
 # What scan()'s shortcut must rule out in an instruction's arguments, by command, before it
-# skips BuildKit's full rules: nothing (the default); a JSON array of non-strings; heredocs
-# too; a bad name=value list. ONBUILD and HEALTHCHECK always get the full rules.
+# skips BuildKit's full rules: nothing (the default); a JSON array of non-strings; that too,
+# and heredocs; a bad name=value list. ONBUILD and HEALTHCHECK always get the full rules.
 _NO_CHECK, _JSON_CHECK, _HEREDOC_CHECK, _NAME_VALUE_CHECK, _FULL_CHECK = range(5)
-# Checks that arguments starting with a plain character (no flag, no `[`) always pass.
-_PLAIN_SUFFICES = frozenset({_JSON_CHECK, _HEREDOC_CHECK})
-# The shortcut's verdicts (see _shortcut).
-_UNSURE, _ACCEPTED, _ACCEPTED_WITH_HEREDOCS = range(3)
 _ARGUMENT_CHECKS = {
     **dict.fromkeys(["cmd", "entrypoint", "shell", "volume"], _JSON_CHECK),
     **dict.fromkeys(["run", "copy", "add"], _HEREDOC_CHECK),
     **dict.fromkeys(["env", "label"], _NAME_VALUE_CHECK),
     **dict.fromkeys(["onbuild", "healthcheck"], _FULL_CHECK),
 }
+# The checks that arguments starting with a plain character (no flag, no `[`) always pass.
+_PLAIN_SUFFICES = frozenset({_JSON_CHECK, _HEREDOC_CHECK})
+# The shortcut's verdicts (see _shortcut).
+_UNSURE, _ACCEPTED, _ACCEPTED_WITH_HEREDOCS = range(3)
 # A JSON array whose items, if it decodes at all, are all strings; then white space, the end
 # of the line. (BuildKit decodes the arguments as JSON; only an array of non-strings fails.)
 _JSON_STRING = r'"(?:[^"\\\n]|\\[^\n])*"'
