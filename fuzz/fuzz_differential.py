@@ -23,14 +23,15 @@ with atheris.instrument_imports():
 import dockerfile
 
 # Where the corpus (BuildKit of 2026-08) shows the binding's older BuildKit differs:
-# `<<` followed by white space opens a heredoc (synthetic/heredoc_space_delim); the escape
+# `<<` followed by white space (also after a continuation) opens a heredoc
+# (synthetic/heredoc_space_delim); the escape
 # character inside a flag is the file's, not always `\` (synthetic/flags_escape_backtick);
 # `# check=` is a directive (synthetic/check_then_escape); a JSON array followed by text is
 # shell form (buildkit-testfiles/jeztah-invalid-json-*), also across a continuation; the shell
 # lexer knows `${v/p/r}`, `${v#p}` and `${v%p}` (BuildKit's shell/lex.go of 2025; the
 # binding's lexer fails on them, and a line it cannot lex names no heredocs).
 _NEWER_BUILDKIT = re.compile(
-    r"<<-?[ \t\r]|--[^\s]*`|escape\s*=\s*`.*--|#\s*check\s*=|\][ \t]*[^ \t\n]|\$\{\w*[/#%]", re.IGNORECASE | re.DOTALL
+    r"<<-?(?:[ \t\r]|[\\`]\r?\n)|--[^\s]*`|escape\s*=\s*`.*--|#\s*check\s*=|\][ \t]*[^ \t\n]|\$\{\w*[/#%]", re.IGNORECASE | re.DOTALL
 )
 _KNOWN = frozenset(
     "add arg cmd copy entrypoint env expose from healthcheck label maintainer onbuild "
