@@ -3,7 +3,7 @@
 Which bytes form one token depends on context that no regular expression in the grammar can
 carry: the escape character set by a directive, whether the previous line ended in a
 continuation, and the heredoc delimiters named on an instruction line. This step follows
-BuildKit's `Parse` loop (frontend/dockerfile/parser/parser.go) and yields line-level tokens
+BuildKit's `Parse` loop (frontend/dockerfile/parser/parser.go) and makes line-level tokens
 whose texts, concatenated, are the input exactly:
 
     BOM          the U+FEFF that opens the file
@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from lark.lexer import Lexer
 
@@ -234,20 +234,23 @@ def _json_bracket(node_text: str, arguments: int, escape: str) -> int:
     return bracket if flags.isascii() and escape not in flags else -1
 
 
-def scan(text: str) -> Iterator[NodeToken]:
-    """Yield the tokens of `text`, or raise ParseError where BuildKit would fail."""
+def scan(text: str) -> list[NodeToken]:
+    """The tokens of `text`, or ParseError where BuildKit would fail. (A list, not a
+    generator: Lark's loop runs faster over a list than resuming a generator per token.)"""
+    tokens: list[NodeToken] = []
+    add = tokens.append
     if len(text) > MAX_LINE_BYTES // 4:
         _check_line_lengths(text)
     pos = 0
     if text.startswith("\ufeff"):
-        yield NodeToken("BOM", Bom("\ufeff", 0))
+        add(NodeToken("BOM", Bom("\ufeff", 0)))
         pos = 1
     escape = "\\"
     if _COMMENT_FIRST.match(text, pos):  # where directives may be
         for directive, pos in _directives(text, pos):
             if directive.name == "escape":
                 escape = directive.value
-            yield NodeToken("DIRECTIVE", directive)
+            add(NodeToken("DIRECTIVE", directive))
 
     statement = _statement_pattern(escape).match
     checks = _ARGUMENT_CHECKS.get
@@ -261,7 +264,7 @@ def scan(text: str) -> Iterator[NodeToken]:
             prefix = Trivia(trivia_text, pos)
             pos += len(trivia_text)
             if not node_text:  # comment and blank lines end the file
-                yield NodeToken("TRIVIA", prefix)
+                add(NodeToken("TRIVIA", prefix))
                 break
         if keyword is None:
             node, with_heredocs = _instruction(text, pos, node_text, escape)
@@ -279,18 +282,19 @@ def scan(text: str) -> Iterator[NodeToken]:
                 node = Instruction(node_text, pos, keyword, escape)
                 with_heredocs = verdict == _ACCEPTED_WITH_HEREDOCS
         if command == "pyenv":
-            yield NodeToken("PYENV", Pyenv(node_text, pos, node.keyword, escape, (), node._joined), prefix)
+            add(NodeToken("PYENV", Pyenv(node_text, pos, node.keyword, escape, (), node._joined), prefix))
         else:
-            yield NodeToken("INSTRUCTION", node, prefix)
+            add(NodeToken("INSTRUCTION", node, prefix))
         pos += len(node_text)
         instructions += 1
         if with_heredocs:
             for heredoc in _heredocs(text, node, pos):
                 pos += len(heredoc.text)
-                yield NodeToken("HEREDOC", heredoc)
+                add(NodeToken("HEREDOC", heredoc))
     if instructions == 0:
         raise _error(text, Span(length, length), "DF001", "file with no instructions",
                      "add an instruction such as `FROM <image>`")
+    return tokens
 
 
 def _shortcut(check: int, node_text: str, arguments: int, starts_plain: bool, one_line: bool, escape: str) -> int:
@@ -411,12 +415,12 @@ def _read_heredoc(text: str, start: int, spec: buildkit.HeredocSpec, opener: Spa
 
 
 class DockerfileLexer(Lexer):
-    """Lark's side of the scanner. `Lark.parse` is handed `scan(text)`, the token stream
-    itself: Lark lets a custom lexer take any input, and a str would first be wrapped for
+    """Lark's side of the scanner. `Lark.parse` is handed `scan(text)`, the tokens
+    themselves: Lark lets a custom lexer take any input, and a str would first be wrapped for
     Lark's own lexers, a cost paid per file."""
 
     def __init__(self, lexer_conf: object) -> None:
         pass
 
-    def lex(self, tokens: Iterator[NodeToken]) -> Iterator[NodeToken]:  # type: ignore[override]
-        return tokens
+    def lex(self, tokens: Iterable[NodeToken]) -> Iterator[NodeToken]:  # type: ignore[override]
+        return iter(tokens)
