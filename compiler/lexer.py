@@ -42,7 +42,7 @@ DIRECTIVE_NAMES = frozenset({"syntax", "escape", "check"})
 _DIRECTIVE = re.compile(r"([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)[\t\n\f\r ]*\Z")
 _H = "[" + gotext.SPACE_CHARS.replace("\n", "") + "]"  # Go's white space, but a line break
 # A run of blank lines and comment lines (first non-blank character `#`).
-_TRIVIA = re.compile(f"(?:{_H}*(?:#[^\\n]*)?\\n)+(?:{_H}*#[^\\n]*\\Z|{_H}+\\Z)?|{_H}*#[^\\n]*\\Z|{_H}+\\Z")
+_TRIVIA = f"(?:{_H}*(?:#[^\\n]*)?\\n)+(?:{_H}*#[^\\n]*\\Z|{_H}+\\Z)?|{_H}*#[^\\n]*\\Z|{_H}+\\Z"
 # A line whose first character that is not white space is `#`.
 _COMMENT_FIRST = re.compile(f"{_H}*#")
 # A line long enough that its UTF-8 bytes may pass BuildKit's limit.
@@ -111,7 +111,7 @@ def _statement_pattern(escape: str) -> re.Pattern:
     continues = f"[^\\n]*{e}(?<!{e}{e})[ \\t]*\\r*\\n"
     plain = f"[^-\\[{gotext.SPACE_CHARS}\\udc85\\udca0{e}]"
     return re.compile(
-        f"({_TRIVIA.pattern})?"
+        f"({_TRIVIA})?"
         f"((?:[ \\t]*([A-Za-z]+)(?=[ \\t])(?:[ \\t]+({plain}))?)?"
         f"(?:{continues}()(?:{_H}*#[^\\n]*\\n|{_H}*\\n|{continues})*[^\\n]*\\n?|[^\\n]*\\n?))"
     )
