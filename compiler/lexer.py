@@ -53,18 +53,14 @@ _KEYWORD = re.compile(f"{_H}*([^\\t\\v\\f\\r \\n]+)[\\t\\v\\f\\r ]")
 # flag walk also takes for spaces), flags, then `[` where the arguments may be JSON.
 _SKIPPED = "(?:" + _H + "|[\udc85\udca0])"
 _ARGUMENTS = re.compile(f"{_SKIPPED}*(?:--[^\\t\\v\\f\\r \\n'\"]*[\\t\\v\\f\\r ]+{_SKIPPED}*)*(\\[)?")
-# Instructions whose arguments BuildKit's parser may reject, and whose logical line must
-# therefore always be read; the others only when `[` or `<<` appears.
-_SUBCOMMANDS = frozenset({"onbuild", "healthcheck"})
-_NAME_VALUES = frozenset({"env", "label"})
-_JSON_FORMS = frozenset({"run", "cmd", "entrypoint", "shell", "add", "copy", "volume"})
-# What scan()'s shortcut must rule out in an instruction's arguments, by command, before it
-# skips BuildKit's full rules: nothing (the default); a JSON array of non-strings; that too,
-# and heredocs; a bad name=value list. ONBUILD and HEALTHCHECK always get the full rules.
+# What BuildKit's parser may reject in an instruction's arguments, by command, and so what
+# must be ruled out before its full rules are skipped: nothing (the default); a JSON array of
+# non-strings; that too, and heredocs may follow; a bad name=value list. ONBUILD and
+# HEALTHCHECK always get the full rules.
 _NO_CHECK, _JSON_CHECK, _HEREDOC_CHECK, _NAME_VALUE_CHECK, _FULL_CHECK = range(5)
 _ARGUMENT_CHECKS = {
     **dict.fromkeys(["cmd", "entrypoint", "shell", "volume"], _JSON_CHECK),
-    **dict.fromkeys(["run", "copy", "add"], _HEREDOC_CHECK),
+    **dict.fromkeys(buildkit.HEREDOC_COMMANDS, _HEREDOC_CHECK),
     **dict.fromkeys(["env", "label"], _NAME_VALUE_CHECK),
     **dict.fromkeys(["onbuild", "healthcheck"], _FULL_CHECK),
 }
@@ -83,9 +79,10 @@ _JSON_STRINGS = re.compile(
 @functools.lru_cache(maxsize=None)
 def _name_value_patterns(escape: str) -> tuple[re.Pattern, re.Pattern]:
     """ENV and LABEL arguments on a logical line (or one physical line) that BuildKit plainly
-    accepts: `name=value` words only, or `name value`. A name has no quote, escape or `=` and does not start with `-` (no
-    flag); a value is BuildKit's word, piece by piece: a character, an escaped one, a quoted
-    run. Each piece is told by its first character, so neither pattern backtracks."""
+    accepts: `name=value` words only, or `name value`. A name has no quote, escape or `=`
+    and does not start with `-` (no flag); a value is BuildKit's word, piece by piece: a
+    character, an escaped one, a quoted run. Each piece is told by its first character, so
+    neither pattern backtracks."""
     e = re.escape(escape)
     space = gotext.SPACE_CHARS + "\udc85\udca0"  # Go's byte-wise flag walk skips these too
     name = f"[^{space}\"'{e}=-][^{space}\"'{e}=]*"
@@ -331,14 +328,14 @@ def _instruction(text: str, pos: int, node_text: str, escape: str) -> tuple[Inst
         node = Instruction(node_text, pos, parsed.command.keyword, escape, (), node._joined)
         return node, _reads_heredocs(node_text, parsed)
     node = Instruction(node_text, pos, keyword, escape)
-    command = node.command
-    if command in _SUBCOMMANDS:
+    check = _ARGUMENT_CHECKS.get(node.command, _NO_CHECK)
+    if check == _FULL_CHECK:
         return node, _reads_heredocs(node_text, _parse(text, node))
-    if command in _JSON_FORMS:
+    if check == _JSON_CHECK or check == _HEREDOC_CHECK:
         if _maybe_json(node_text, arguments, escape) and _maybe_json(node.logical, len(keyword), escape):
             return node, _reads_heredocs(node_text, _parse(text, node))
-        return node, command in buildkit.HEREDOC_COMMANDS and "<<" in node_text  # no JSON
-    if command in _NAME_VALUES and not _plain_name_values(node.logical, len(keyword), escape):
+        return node, check == _HEREDOC_CHECK and "<<" in node_text  # no JSON
+    if check == _NAME_VALUE_CHECK and not _plain_name_values(node.logical, len(keyword), escape):
         _check(text, node)
     return node, False
 

@@ -15,8 +15,8 @@ import attrs
 from lark import Lark, Transformer
 from lark.exceptions import LarkError
 
-from pyenvc.diagnostics import Diagnostic
 from pyenvc import lexer
+from pyenvc.diagnostics import Diagnostic
 from pyenvc.lexer import DockerfileLexer, NodeToken, ParseError
 from pyenvc.source import Source
 from pyenvc.syntax import Dockerfile, Node, Span

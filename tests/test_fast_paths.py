@@ -46,7 +46,7 @@ def test_keyword_and_json_shape_read_off_the_first_line(first, escape, tail):
     maybe_json = lexer._maybe_json(text, arguments, escape)
     joined = join_lines(text, escape).text
     assert keyword == buildkit.split_command(joined, escape).keyword
-    if not maybe_json and keyword.lower() in lexer._JSON_FORMS:
+    if not maybe_json and lexer._ARGUMENT_CHECKS.get(keyword.lower()) in (lexer._JSON_CHECK, lexer._HEREDOC_CHECK):
         # BuildKit reads no JSON here, so it cannot reject a non-string array either
         assert not buildkit.parse_instruction(joined, escape).json
 
