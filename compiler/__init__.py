@@ -4,10 +4,10 @@ The public API, and nothing else: parse a Dockerfile into a lossless tree, print
 back, show Docker's view of it, and compile PYENV instructions away.
 """
 
-from pyenvc.buildkit import to_buildkit
+from pyenvc.docker.buildkit import to_buildkit
 from pyenvc.diagnostics import Diagnostic
-from pyenvc.lowering import Result, compile
-from pyenvc.parser import ParseError, parse
-from pyenvc.printer import emit
+from pyenvc.lowering.lower import Result, compile
+from pyenvc.syntax.parser import ParseError, parse
+from pyenvc.syntax.printer import emit
 
 __all__ = ["Diagnostic", "ParseError", "Result", "compile", "emit", "parse", "to_buildkit"]

@@ -2,6 +2,6 @@
 
 import sys
 
-from pyenvc.cli import main
+from pyenvc.commands.main import main
 
 sys.exit(main())

@@ -12,8 +12,8 @@ from typing import Iterable
 
 import attrs
 
-from pyenvc.source import Source
-from pyenvc.syntax import Span
+from pyenvc.syntax.source import Source
+from pyenvc.syntax.tree import Span
 
 ERROR = "error"
 WARNING = "warning"

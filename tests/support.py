@@ -55,7 +55,7 @@ class _Keep(io.BytesIO):
 def run_cli(argv, stdin: bytes = b""):
     """pyenvc.cli.main() in this process with byte-level stdin, stdout and stderr; returns
     (exit code, stdout bytes, stderr text)."""
-    from pyenvc import cli
+    from pyenvc.commands import main as cli
 
     out, err = _Keep(), _Keep()
     old = sys.stdin, sys.stdout, sys.stderr

@@ -9,7 +9,7 @@ import pytest
 
 from pyenvc.diagnostics import CODES, WARNING_CODES, markdown_table
 
-PROJECT = Path(__file__).resolve().parent.parent
+PROJECT = Path(__file__).resolve().parents[1]
 START, END = "<!-- diagnostics:start -->\n", "<!-- diagnostics:end -->"
 
 

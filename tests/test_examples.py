@@ -7,9 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pyenvc
-from pyenvc import cli
+from pyenvc.commands import main as cli
 
-PROJECT = Path(__file__).resolve().parent.parent
+PROJECT = Path(__file__).resolve().parents[1]
 EXAMPLE = PROJECT / "examples" / "astro-project"
 
 

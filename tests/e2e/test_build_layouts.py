@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 import pyenvc
-from pyenvc import generate
+from pyenvc.lowering import generate
 
 from harness import PYTHON_SLIM, RUNTIME_ONBUILD, Docker
 

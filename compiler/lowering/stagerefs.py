@@ -11,7 +11,7 @@ import re
 
 import attrs
 
-from pyenvc.syntax import Instruction
+from pyenvc.syntax.tree import Instruction
 
 _WORD = re.compile(r"[^ \t\r\n\v\f]+")
 _FLAG_FROM = re.compile(r"--from=(\d+)\Z")

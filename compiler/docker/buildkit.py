@@ -12,10 +12,11 @@ import json
 import re
 from typing import Any, NamedTuple, Optional
 
-from pyenvc import gotext, shell
-from pyenvc.printer import emit
-from pyenvc.source import Source
-from pyenvc.syntax import Dockerfile, Instruction
+from pyenvc.docker import gotext
+from pyenvc.docker import shell
+from pyenvc.syntax.printer import emit
+from pyenvc.syntax.source import Source
+from pyenvc.syntax.tree import Dockerfile, Instruction
 
 HEREDOC_COMMANDS = frozenset({"run", "copy", "add"})
 # reWhitespace in parser.go

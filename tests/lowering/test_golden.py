@@ -1,12 +1,12 @@
 """Golden outputs: the old frontend's own test cases (astro-provider-venv's transforms_test.go),
 and a few mixed files, compiled with pyenvc.
 
-Each case is `tests/golden/lowering/<case>.Dockerfile` -> `<case>.expected`, with the options
+Each case is `tests/lowering/golden/<case>.Dockerfile` -> `<case>.expected`, with the options
 and the warnings it must draw listed here. Differences from the old frontend's outputs are on
 purpose and listed in README.md (interpreter prefix, USER restore, exec form,
 venv before requirements, `${ver}` kept with `-base` appended, ...).
 
-To regenerate after a deliberate change: `PYENVC_UPDATE_GOLDEN=1 pytest tests/test_lowering_golden.py`,
+To regenerate after a deliberate change: `PYENVC_UPDATE_GOLDEN=1 pytest tests/lowering/test_golden.py`,
 then read the diff.
 """
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pyenvc import console
+from pyenvc.commands import console
 
 
 class _Terminal:

@@ -15,9 +15,9 @@ from hypothesis import strategies as st
 
 import pyenvc
 from support import run_cli
-from pyenvc.lowering import Options, lower
-from pyenvc.source import Source
-from pyenvc.syntax import Generated, Instruction
+from pyenvc.lowering.lower import Options, lower
+from pyenvc.syntax.source import Source
+from pyenvc.syntax.tree import Generated, Instruction
 
 OPTIONS = {"user": "app", "uid": 1000, "home": "/home/app", "layout": "inline"}  # stages: test_stages.py
 VIEW_KEYS = ("cmd", "sub_cmd", "json", "original", "flags", "next", "heredocs", "dump")

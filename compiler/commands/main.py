@@ -20,10 +20,11 @@ import sys
 import tempfile
 from typing import Optional, Sequence
 
-from pyenvc import generate, lowering
-from pyenvc.console import PROG, ArgumentParser, UsageError, color, decode, encode, guarded, read_input, stderr_line
+from pyenvc.lowering import generate
+from pyenvc.lowering import lower as lowering
+from pyenvc.commands.console import PROG, ArgumentParser, UsageError, color, decode, encode, guarded, read_input, stderr_line
 from pyenvc.diagnostics import has_errors, render_json, render_text
-from pyenvc.source import Source
+from pyenvc.syntax.source import Source
 
 COMMANDS = ("compile", "parse", "check-dags", "build")
 
@@ -227,8 +228,8 @@ def _compile(argv: Sequence[str]) -> int:
 
 
 def _parse(argv: Sequence[str]) -> int:
-    from pyenvc.buildkit import to_buildkit
-    from pyenvc.parser import ParseError, parse
+    from pyenvc.docker.buildkit import to_buildkit
+    from pyenvc.syntax.parser import ParseError, parse
 
     parser = ArgumentParser(prog=f"{PROG} parse", description="Print Docker's view of a Dockerfile.")
     parser.add_argument("file", metavar="FILE", help="the Dockerfile; - for stdin")
@@ -261,9 +262,9 @@ def _dispatch(argv: list[str]) -> int:
     if command == "parse":
         return _parse(rest)
     if command == "check-dags":
-        from pyenvc.dagcheck import run as check_dags
+        from pyenvc.dags.check import run as check_dags
 
         return check_dags(rest)
-    from pyenvc.build import run as build
+    from pyenvc.commands.build import run as build
 
     return build(rest)

@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 from hypothesis.extra.lark import from_lark
 
 import pyenvc
-from pyenvc.lexer import scan
-from pyenvc.parser import grammar
-from pyenvc.source import Source
+from pyenvc.syntax.lexer import scan
+from pyenvc.syntax.parser import grammar
+from pyenvc.syntax.source import Source
 
 KEYWORDS = ["FROM", "RUN", "run", "COPY", "ADD", "ENV", "LABEL", "ARG", "CMD", "ENTRYPOINT", "SHELL",
             "ONBUILD", "HEALTHCHECK", "USER", "WORKDIR", "VOLUME", "EXPOSE", "PYENV", "FOO", "\\"]

@@ -31,11 +31,13 @@ from typing import Iterable, Iterator
 
 from lark.lexer import Lexer
 
-from pyenvc import buildkit, gotext, shell
+from pyenvc.docker import buildkit
+from pyenvc.docker import gotext
+from pyenvc.docker import shell
 from pyenvc.diagnostics import Diagnostic
-from pyenvc.lines import trim_newline
-from pyenvc.source import Source
-from pyenvc.syntax import Bom, Directive, Heredoc, Instruction, Pyenv, Span, Trivia
+from pyenvc.syntax.lines import trim_newline
+from pyenvc.syntax.source import Source
+from pyenvc.syntax.tree import Bom, Directive, Heredoc, Instruction, Pyenv, Span, Trivia
 
 MAX_LINE_BYTES = 65535  # bufio.MaxScanTokenSize - 1, newline not counted
 DIRECTIVE_NAMES = frozenset({"syntax", "escape", "check"})

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pyenvc.syntax import Dockerfile, Instruction
+from pyenvc.syntax.tree import Dockerfile, Instruction
 
 
 def emit(tree: Dockerfile) -> str:

@@ -35,11 +35,12 @@ from typing import Optional, Sequence
 
 import attrs
 
-from pyenvc import linemap, lowering
-from pyenvc.cli import _compile_parser, _report
-from pyenvc.console import PROG, ArgumentParser, UsageError, encode, guarded, read_input, stderr_line
+from pyenvc.commands import linemap
+from pyenvc.lowering import lower as lowering
+from pyenvc.commands.main import _compile_parser, _report
+from pyenvc.commands.console import PROG, ArgumentParser, UsageError, encode, guarded, read_input, stderr_line
 from pyenvc.diagnostics import has_errors
-from pyenvc.source import Source
+from pyenvc.syntax.source import Source
 
 # Docker's `build` flags that take a value (`docker build` and `docker buildx build`, including
 # the legacy builder's and buildx's experimental ones). Every other flag is a switch: pflag gives

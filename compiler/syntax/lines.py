@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from pyenvc import gotext
+from pyenvc.docker import gotext
 
 # trimContinuationCharacter's regex, per escape character: `([^\\])\\[ \t]*$|^\\[ \t]*$`
 CONTINUATION = {

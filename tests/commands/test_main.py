@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from support import run_cli
-from pyenvc import cli
+from pyenvc.commands import main as cli
 
 GOOD = "FROM quay.io/astronomer/astro-runtime:12.1.0\nPYENV 3.11 a reqs.txt\n"
 BAD = "FROM quay.io/astronomer/astro-runtime:12.1.0\nPYENV 3.11 a;b\n"

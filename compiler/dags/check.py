@@ -48,11 +48,11 @@ from typing import Iterable, Iterator, Optional, Sequence, Union
 
 import attrs
 
-from pyenvc.console import ArgumentParser, UsageError, color, guarded, read_input
+from pyenvc.commands.console import ArgumentParser, UsageError, color, guarded, read_input
 from pyenvc.diagnostics import ERROR, WARNING, Diagnostic, render_text
-from pyenvc.parser import ParseError, parse
-from pyenvc.source import Source
-from pyenvc.syntax import Pyenv, Span
+from pyenvc.syntax.parser import ParseError, parse
+from pyenvc.syntax.source import Source
+from pyenvc.syntax.tree import Pyenv, Span
 
 __all__ = ["FileDiagnostic", "check_dags", "run"]
 

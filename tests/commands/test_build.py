@@ -15,9 +15,10 @@ from pathlib import Path
 import pytest
 
 import pyenvc
-from pyenvc import build, linemap
-from pyenvc.console import UsageError
-from pyenvc.source import Source
+from pyenvc.commands import build
+from pyenvc.commands import linemap
+from pyenvc.commands.console import UsageError
+from pyenvc.syntax.source import Source
 
 
 # -- splitting the arguments ----------------------------------------------------------------------
@@ -125,7 +126,7 @@ def _lines_of(output: str, needle: str) -> list[int]:
 
 @pytest.mark.parametrize("layout", ["inline", "stages"])
 def test_generated_lines_map_to_their_pyenv_and_user_lines_to_themselves(layout) -> None:
-    if layout not in getattr(pyenvc.lowering, "IMPLEMENTED_LAYOUTS", ("inline", "stages")):
+    if layout not in getattr(pyenvc.lowering.lower, "IMPLEMENTED_LAYOUTS", ("inline", "stages")):
         pytest.skip(f"layout {layout} is not implemented yet")
     text = textwrap.dedent(
         """\

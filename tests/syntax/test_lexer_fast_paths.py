@@ -11,8 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pyenvc import buildkit, lexer, shell
-from pyenvc.lines import join_lines
+from pyenvc.docker import buildkit
+from pyenvc.syntax import lexer
+from pyenvc.docker import shell
+from pyenvc.syntax.lines import join_lines
 
 pieces = st.sampled_from(list(" \t-=[]\"'\\`#abc,\u00a0\r\x0b") + ["--", "--x", "é", "\udc85"])
 texts = st.lists(pieces, max_size=30).map("".join)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from pyenvc import gotext
+from pyenvc.docker import gotext
 
 ESCAPE = "\\"
 _HEREDOC_SPACE = " \t\r\n"  # what `<<` takes into its word (processPossibleHeredoc)

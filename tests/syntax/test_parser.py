@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import pyenvc
-from pyenvc.syntax import Instruction, Pyenv, Trivia
+from pyenvc.syntax.tree import Instruction, Pyenv, Trivia
 
 
 def commands(text: str) -> list[dict]:
@@ -180,14 +180,14 @@ def test_json_strings_decode_as_go_does():
     ],
 )
 def test_heredoc_delimiters_are_lexed_as_buildkits_shell_lexer_does(line, names):
-    from pyenvc import buildkit
+    from pyenvc.docker import buildkit
 
     assert [spec.name for spec in buildkit.heredocs_in(line)] == names
 
 
 def test_a_token_stream_the_grammar_rejects_is_a_parse_error_not_a_lark_exception(monkeypatch):
-    from pyenvc import lexer
-    from pyenvc.syntax import Heredoc
+    from pyenvc.syntax import lexer
+    from pyenvc.syntax.tree import Heredoc
 
     def broken(text):  # a heredoc body with no instruction before it: a scanner bug
         yield lexer.NodeToken("HEREDOC", Heredoc(text, 0, "EOF", 0, True, False, ""))

@@ -11,7 +11,7 @@ from typing import Optional, Union
 
 import attrs
 
-from pyenvc.lines import LogicalLine, join_lines
+from pyenvc.syntax.lines import LogicalLine, join_lines
 
 
 @attrs.frozen

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from pyenvc import dagcheck
+from pyenvc.dags import check as dagcheck
 from pyenvc.diagnostics import CODES
 
 DOCKERFILE = """\
@@ -255,7 +255,7 @@ def test_dag_files_are_read_never_run(project) -> None:
     code = textwrap.dedent(
         """
         import sys
-        from pyenvc.dagcheck import run
+        from pyenvc.dags.check import run
         code = run(["Dockerfile", "dags"])
         bad = sorted(m for m in sys.modules if m.split(".")[0] in ("airflow", "pyenvc_airflow"))
         assert not bad, bad
@@ -268,7 +268,7 @@ def test_dag_files_are_read_never_run(project) -> None:
 
 
 def test_importing_dagcheck_does_not_import_airflow() -> None:
-    code = "import sys, pyenvc.dagcheck\nbad = [m for m in sys.modules if m.split('.')[0] in ('airflow', 'pyenvc_airflow')]\nassert not bad, bad\n"
+    code = "import sys, pyenvc.dags.check\nbad = [m for m in sys.modules if m.split('.')[0] in ('airflow', 'pyenvc_airflow')]\nassert not bad, bad\n"
     subprocess.run([sys.executable, "-c", code], check=True)
 
 

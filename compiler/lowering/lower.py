@@ -15,13 +15,16 @@ from typing import Mapping, Optional, Sequence
 
 import attrs
 
-from pyenvc import generate, pythons, runtime, stagerefs
-from pyenvc.context import BuildContext, path_problem
+from pyenvc.lowering import generate
+from pyenvc.lowering import pythons
+from pyenvc.lowering import images as runtime
+from pyenvc.lowering import stagerefs
+from pyenvc.lowering.context import BuildContext, path_problem
 from pyenvc.diagnostics import ERROR, WARNING, Diagnostic, has_errors
-from pyenvc.parser import ParseError, parse
-from pyenvc.printer import emit
-from pyenvc.source import Source
-from pyenvc.syntax import Directive, Dockerfile, Generated, Instruction, Pyenv, Span
+from pyenvc.syntax.parser import ParseError, parse
+from pyenvc.syntax.printer import emit
+from pyenvc.syntax.source import Source
+from pyenvc.syntax.tree import Directive, Dockerfile, Generated, Instruction, Pyenv, Span
 
 LAYOUTS = ("inline", "stages")
 INSTALLERS = ("pip", "uv")
@@ -216,7 +219,7 @@ class _Lowering:
         return attrs.evolve(self.tree, directives=directives, body=tuple(nodes)), self.diagnostics
 
     def _meta_arg(self, node: Instruction) -> None:
-        from pyenvc.buildkit import parse_words
+        from pyenvc.docker.buildkit import parse_words
 
         words = _words(node.logical)
         if len(words) < 2:

@@ -10,9 +10,9 @@ import re
 import pytest
 
 import pyenvc
-from pyenvc import pythons
-from pyenvc.buildkit import parse_instruction
-from pyenvc.syntax import Generated
+from pyenvc.lowering import pythons
+from pyenvc.docker.buildkit import parse_instruction
+from pyenvc.syntax.tree import Generated
 
 RUNTIME = "quay.io/astronomer/astro-runtime:12.1.0"
 
@@ -28,8 +28,8 @@ def out(text: str, **options) -> str:
 
 def generated_lines(text: str, **options) -> list[str]:
     """The lines the lowering wrote (those of Generated nodes), without line endings."""
-    from pyenvc.lowering import Options, lower
-    from pyenvc.source import Source
+    from pyenvc.lowering.lower import Options, lower
+    from pyenvc.syntax.source import Source
 
     options.setdefault("layout", "inline")
     tree = pyenvc.parse(text)
@@ -256,8 +256,8 @@ def test_deterministic_and_idempotent() -> None:
 
 
 def test_non_pyenv_nodes_are_the_same_objects() -> None:
-    from pyenvc.lowering import Options, lower
-    from pyenvc.source import Source
+    from pyenvc.lowering.lower import Options, lower
+    from pyenvc.syntax.source import Source
 
     text = "FROM debian\n# keep\nRUN  a \\\n  b\nPYENV 3.11 a\nCMD x\n"
     tree = pyenvc.parse(text)
@@ -433,7 +433,7 @@ def test_python_version_flavour_availability() -> None:
     ],
 )
 def test_expand(word: str, env: dict, expected: str) -> None:
-    from pyenvc.runtime import expand
+    from pyenvc.lowering.images import expand
 
     assert expand(word, env) == expected
 

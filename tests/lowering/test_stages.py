@@ -18,8 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import pyenvc
-from pyenvc.lowering import Options, lower
-from pyenvc.source import Source
+from pyenvc.lowering.lower import Options, lower
+from pyenvc.syntax.source import Source
 from test_compile_properties import _generated_lines, _with_from, insert_pyenvs
 
 OPTIONS = {"user": "app", "uid": 1000, "home": "/home/app", "layout": "stages"}
@@ -162,7 +162,7 @@ def test_uv_installer() -> None:
 
 
 def test_cli_layout_installer_and_uv_image(tmp_path) -> None:
-    from pyenvc import cli
+    from pyenvc.commands import main as cli
 
     (tmp_path / "Dockerfile").write_text(R + "PYENV 3.11 a\n")
     (tmp_path / "packages.txt").write_text("")

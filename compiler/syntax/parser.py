@@ -15,11 +15,11 @@ import attrs
 from lark import Lark, Transformer
 from lark.exceptions import LarkError
 
-from pyenvc import lexer
+from pyenvc.syntax import lexer
 from pyenvc.diagnostics import Diagnostic
-from pyenvc.lexer import DockerfileLexer, NodeToken, ParseError
-from pyenvc.source import Source
-from pyenvc.syntax import Dockerfile, Node, Span
+from pyenvc.syntax.lexer import DockerfileLexer, NodeToken, ParseError
+from pyenvc.syntax.source import Source
+from pyenvc.syntax.tree import Dockerfile, Node, Span
 
 __all__ = ["ParseError", "parse", "grammar"]
 

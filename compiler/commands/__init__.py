@@ -1,0 +1,1 @@
+"""The `pyenvc` command line: one module per command, and the edge they share."""

@@ -1,0 +1,1 @@
+"""`check-dags`: DAG files read with `ast` against a Dockerfile's PYENVs."""

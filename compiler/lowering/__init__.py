@@ -1,0 +1,1 @@
+"""The PYENV pass and what it needs to know: base images, Python versions, the build context."""

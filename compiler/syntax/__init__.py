@@ -1,0 +1,1 @@
+"""The lossless syntax tree: scanner, parser, nodes, printer."""
