@@ -13,15 +13,13 @@ import re
 from typing import Any, NamedTuple, Optional
 
 from pyenvc.docker import gotext
-from pyenvc.docker import shell
+from pyenvc.docker import shell, words
+from pyenvc.docker.words import WHITESPACE, Token
 from pyenvc.syntax.printer import emit
 from pyenvc.syntax.source import Source
 from pyenvc.syntax.tree import Dockerfile, Instruction
 
 HEREDOC_COMMANDS = frozenset({"run", "copy", "add"})
-# reWhitespace in parser.go
-_WHITESPACE = re.compile(r"[\t\v\f\r ]+")
-_WORD = re.compile(f"[^{gotext.SPACE_CHARS}]+")
 _HEREDOC_WORD = re.compile(r"(\d*)<<(-?)[\t\n\f\r ]*([^<]*)\Z")
 
 
@@ -37,6 +35,8 @@ class Command(NamedTuple):
     keyword: str  # as written
     flags: list  # ["--from=x", ...] as BuildKit reports them
     args: str  # what remains, trimmed
+    flag_tokens: list = []  # the flags with their offsets in the logical line
+    args_start: int = 0  # where `args` starts in the logical line
 
 
 class Parsed(NamedTuple):
@@ -50,169 +50,23 @@ class Parsed(NamedTuple):
 
 def split_command(line: str, escape: str = "\\") -> Command:
     """splitCommand: the keyword, the leading `--flags`, and the rest."""
-    parts = _WHITESPACE.split(gotext.strip(line), maxsplit=1)
-    args, flags = "", []
-    if len(parts) == 2:
-        args, flags = _extract_builder_flags(parts[1], escape)
-    return Command(parts[0], flags, gotext.strip(args))
-
-
-def _extract_builder_flags(line: str, escape: str) -> tuple[str, list]:
-    """extractBuilderFlags. Go walks the line byte by byte here, so a multi-byte character
-    in a flag reaches the dump as one Latin-1 character per byte; this does the same."""
-    if "--" not in line:  # no flag can start without it; Go skips bytes that are spaces
-        line = line[_BYTE_SPACES.match(line).end():]
-        return line, []
-    if line.isascii() and escape not in line and "'" not in line and '"' not in line:
-        return _plain_flags(line)
-    return _walk_flags(line, escape)
-
-
-def _walk_flags(line: str, escape: str) -> tuple[str, list]:
-    raw = gotext.bytewise(line)
-    length = len(raw)
-    words: list[str] = []
-    word: list[str] = []
-    in_spaces, in_word, in_quote = 0, 1, 2
-    phase, quote, blank_ok = in_spaces, "", False
-    pos = 0
-    while pos <= length:
-        ch = raw[pos] if pos != length else ""
-        if phase == in_spaces:
-            if pos == length:
-                break
-            if gotext.is_space(ch):
-                pos += 1
-                continue
-            if ch != "-" or pos + 1 == length or raw[pos + 1] != "-":
-                return gotext.from_bytes(raw[pos:].encode("latin-1")), words
-            phase = in_word
-        if phase in (in_word, in_quote) and pos == length:
-            text = "".join(word)
-            if text != "--" and (blank_ok or text):
-                words.append(text)
-            break
-        if phase == in_word:
-            if gotext.is_space(ch):
-                phase = in_spaces
-                text = "".join(word)
-                if text == "--":
-                    return gotext.from_bytes(raw[pos:].encode("latin-1")), words
-                if blank_ok or text:
-                    words.append(text)
-                word, blank_ok = [], False
-                pos += 1
-                continue
-            if ch in "'\"":
-                quote, blank_ok, phase = ch, True, in_quote
-                pos += 1
-                continue
-            if ch == escape:
-                if pos + 1 == length:
-                    pos += 1
-                    continue
-                pos += 1
-                ch = raw[pos]
-            word.append(ch)
-            pos += 1
-            continue
-        # in_quote
-        if ch == quote:
-            phase = in_word
-            pos += 1
-            continue
-        if ch == escape:
-            if pos + 1 == length:
-                phase = in_word
-                pos += 1
-                continue
-            pos += 1
-            ch = raw[pos]
-        word.append(ch)
-        pos += 1
-    return "", words
-
-
-# what `unicode.IsSpace(rune(line[i]))` skips; 0x85 and 0xA0 alone are never valid UTF-8
-_BYTE_SPACES = re.compile("[\t\n\v\f\r \udc85\udca0]*")
-_ASCII_WORD = re.compile(r"[^\t\n\v\f\r ]+")
-
-
-def _plain_flags(line: str) -> tuple[str, list]:
-    """extractBuilderFlags for a line with no quotes, escapes or non-ASCII bytes, where words
-    are plain runs of non-space characters."""
-    words = []
-    for match in _ASCII_WORD.finditer(line):
-        word = match.group()
-        if not word.startswith("--"):
-            return line[match.start():], words
-        if word == "--":
-            return line[match.end():], words
-        words.append(word)
-    return "", words
+    stripped = gotext.strip(line)
+    lead = len(line) - len(gotext.lstrip(line))
+    gap = WHITESPACE.search(stripped)
+    if gap is None:
+        return Command(stripped, [], "", [], len(line))
+    after = stripped[gap.end() :]
+    tokens, rest = words.builder_flags(after, escape)
+    args = after[rest:]
+    skipped = len(args) - len(gotext.lstrip(args))
+    base = lead + gap.end()
+    flag_tokens = [Token(t.value, base + t.start, base + t.end) for t in tokens]
+    return Command(stripped[: gap.start()], [t.value for t in tokens], gotext.strip(args), flag_tokens, base + rest + skipped)
 
 
 def parse_words(rest: str, escape: str) -> list[str]:
     """parseWords: white-space separated words; quotes and escapes kept as characters."""
-    if escape not in rest and "'" not in rest and '"' not in rest:
-        return _WORD.findall(rest)  # the same words, without the character walk
-    return _walk_words(rest, escape)
-
-
-def _walk_words(rest: str, escape: str) -> list[str]:
-    words: list[str] = []
-    word: list[str] = []
-    in_spaces, in_word, in_quote = 0, 1, 2
-    phase, quote, blank_ok = in_spaces, "", False
-    length = len(rest)
-    pos = 0
-    while pos <= length:
-        ch = rest[pos] if pos != length else ""
-        if phase == in_spaces:
-            if pos == length:
-                break
-            if gotext.is_space(ch):
-                pos += 1
-                continue
-            phase = in_word
-        if phase in (in_word, in_quote) and pos == length:
-            if blank_ok or word:
-                words.append("".join(word))
-            break
-        if phase == in_word:
-            if gotext.is_space(ch):
-                phase = in_spaces
-                if blank_ok or word:
-                    words.append("".join(word))
-                word, blank_ok = [], False
-                pos += 1
-                continue
-            if ch in "'\"":
-                quote, blank_ok, phase = ch, True, in_quote
-            if ch == escape:
-                if pos + 1 == length:
-                    pos += 1
-                    continue
-                word.append(ch)
-                pos += 1
-                ch = rest[pos]
-            word.append(ch)
-            pos += 1
-            continue
-        # in_quote
-        if ch == quote:
-            phase = in_word
-        if ch == escape and quote != "'":
-            if pos + 1 == length:
-                phase = in_word
-                pos += 1
-                continue
-            pos += 1
-            word.append(ch)
-            ch = rest[pos]
-        word.append(ch)
-        pos += 1
-    return words
+    return [token.value for token in words.shell_words(rest, escape)]
 
 
 def check_instruction(line: str, escape: str) -> None:
@@ -228,7 +82,7 @@ def check_instruction(line: str, escape: str) -> None:
     if not words:
         return
     if "=" not in words[0]:
-        if len(_WHITESPACE.split(rest, maxsplit=1)) < 2:
+        if len(WHITESPACE.split(rest, maxsplit=1)) < 2:
             raise BuildKitError(f"{name.upper()} must have two arguments", "DF006")
         return
     for word in words:
@@ -242,7 +96,7 @@ def _parse_name_val(rest: str, key: str, escape: str) -> list[str]:
     if not words:
         return []
     if "=" not in words[0]:
-        parts = _WHITESPACE.split(rest, maxsplit=1)
+        parts = WHITESPACE.split(rest, maxsplit=1)
         if len(parts) < 2:
             raise BuildKitError(f"{key} must have two arguments", "DF006")
         return [parts[0], parts[1], ""]
@@ -289,7 +143,7 @@ def _parse_json(rest: str) -> Any:
 
 def _split_whitespace(rest: str) -> list[str]:
     """parseStringsWhitespaceDelimited"""
-    return _WHITESPACE.split(rest) if rest else []
+    return WHITESPACE.split(rest) if rest else []
 
 
 def _maybe_json(rest: str) -> tuple[list[str], bool]:

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pyenvc.docker import buildkit
+from pyenvc.docker import buildkit, words
 from pyenvc.syntax import lexer
 from pyenvc.docker import shell
 from pyenvc.syntax.lines import join_lines
@@ -24,13 +24,13 @@ escapes = st.sampled_from(["\\", "`"])
 @settings(max_examples=500)
 @given(texts, escapes)
 def test_word_shortcut_matches_the_walk(text, escape):
-    assert buildkit.parse_words(text, escape) == buildkit._walk_words(text, escape)
+    assert words.shell_words(text, escape) == words.walk_words(text, escape)
 
 
 @settings(max_examples=500)
 @given(texts, escapes)
 def test_flag_shortcut_matches_the_walk(text, escape):
-    assert buildkit._extract_builder_flags(text, escape) == buildkit._walk_flags(text, escape)
+    assert words.builder_flags(text, escape) == words.walk_flags(text, escape)
 
 
 keywords = st.sampled_from(["RUN", "COPY", "run", "ENV", "ONBUILD", "HEALTHCHECK", "R`", "\\", "VOLUME"])
