@@ -37,7 +37,7 @@ from pyenvc.docker import shell
 from pyenvc.diagnostics import Diagnostic
 from pyenvc.syntax.lines import trim_newline
 from pyenvc.syntax.source import Source
-from pyenvc.syntax.tree import Bom, Directive, Heredoc, Instruction, Pyenv, Span, Trivia
+from pyenvc.syntax.tree import Bom, Directive, Heredoc, Instruction, Span, Trivia, instruction_class
 
 MAX_LINE_BYTES = 65535  # bufio.MaxScanTokenSize - 1, newline not counted
 DIRECTIVE_NAMES = frozenset({"syntax", "escape", "check"})
@@ -278,10 +278,10 @@ def scan(text: str) -> list[NodeToken]:
             if verdict == _UNSURE:
                 node, with_heredocs = _instruction(text, pos, node_text, escape)
             else:
-                node = Instruction(node_text, pos, keyword, escape)
+                node = instruction_class(keyword)(node_text, pos, keyword, escape)
                 with_heredocs = verdict == _ACCEPTED_WITH_HEREDOCS
         if command == "pyenv":
-            add(NodeToken("PYENV", Pyenv(node_text, pos, node.keyword, escape, (), node._joined), prefix))
+            add(NodeToken("PYENV", node, prefix))
         else:
             add(NodeToken("INSTRUCTION", node, prefix))
         pos += len(node_text)
@@ -327,9 +327,10 @@ def _instruction(text: str, pos: int, node_text: str, escape: str) -> tuple[Inst
     if keyword is None:  # the keyword spans lines or holds the escape: BuildKit's split decides
         node = Instruction(node_text, pos, "", escape)
         parsed = _parse(text, node)
-        node = Instruction(node_text, pos, parsed.command.keyword, escape, (), node._joined)
+        keyword = parsed.command.keyword
+        node = instruction_class(keyword)(node_text, pos, keyword, escape, (), node._joined)
         return node, _reads_heredocs(node_text, parsed)
-    node = Instruction(node_text, pos, keyword, escape)
+    node = instruction_class(keyword)(node_text, pos, keyword, escape)
     check = _ARGUMENT_CHECKS.get(node.command, _NO_CHECK)
     if check == _FULL_CHECK:
         return node, _reads_heredocs(node_text, _parse(text, node))

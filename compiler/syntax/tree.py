@@ -7,7 +7,7 @@ nodes made by the lowering have no place in the input and carry `start = -1`.
 
 from __future__ import annotations
 
-from typing import Optional, Union
+from typing import Any, Optional, Union
 
 import attrs
 
@@ -65,9 +65,38 @@ class Heredoc:
 
 
 @attrs.frozen
+class Word:
+    """One argument as BuildKit's parser leaves it (variables not yet expanded)."""
+
+    value: str  # what BuildKit reads: for parseWords instructions quotes are kept, for flags removed
+    raw: str  # the characters of the logical line it was read from, quotes and escapes as written
+    span: Span  # where it stands in the source; start = end = -1 for a generated node
+
+
+@attrs.frozen
+class Flag:
+    """A `--name=value` (or `--name`) flag before an instruction's arguments."""
+
+    name: str  # `from` for `--from=build`, as written
+    value: Optional[str]  # None for a flag without `=`
+    word: Word  # the whole flag
+
+
+@attrs.frozen
+class Pair:
+    """A `name=value` of ENV, LABEL or ARG, or the legacy `ENV name value`."""
+
+    name: Word
+    value: Optional[Word]  # None for `ARG name` without a default
+    legacy: bool = False  # `ENV name value`, which BuildKit warns about
+
+
+@attrs.frozen
 class Instruction:
     """One instruction: its keyword line, continuation lines and the comment or blank lines
-    inside the continuation, then any heredoc bodies."""
+    inside the continuation, then any heredoc bodies. Subclasses name each instruction
+    family's arguments; they are read on first use (see arguments.py), so a file-level parse
+    costs no more than the lines."""
 
     text: str  # the physical lines up to (not including) the first heredoc body
     start: int
@@ -76,6 +105,8 @@ class Instruction:
     heredocs: tuple[Heredoc, ...] = ()
     # the logical line, computed on first use (most instructions never need it)
     _joined: Optional[LogicalLine] = attrs.field(default=None, eq=False, repr=False)
+    # the arguments, read on first use
+    _arguments: Any = attrs.field(default=None, eq=False, repr=False)
 
     @property
     def command(self) -> str:
@@ -123,10 +154,176 @@ class Instruction:
             best = origin
         return self.start + best[1] + (logical_offset - best[0])
 
+    def span_of(self, start: int, end: int) -> Span:
+        """The source span of `logical[start:end]` (from its first character to just past its
+        last, wherever continuations put them)."""
+        if self.start < 0:
+            return Span(-1, -1)
+        first = self.source_offset(start)
+        return Span(first, max(first, self.source_offset(end - 1) + 1) if end > start else first)
+
+    def with_text(self, text: str) -> "Instruction":
+        """The same instruction with other physical lines (what it read from them is dropped)."""
+        return attrs.evolve(self, text=text, joined=None, arguments=None)
+
+    @property
+    def arguments(self) -> Any:
+        """What BuildKit reads from the logical line (arguments.Arguments)."""
+        if self._arguments is None:
+            from pyenvc.syntax import arguments
+
+            object.__setattr__(self, "_arguments", arguments.read(self))
+        return self._arguments
+
+    @property
+    def flags(self) -> tuple[Flag, ...]:
+        """The `--flags` BuildKit takes from before the arguments."""
+        return self.arguments.flags
+
+    def flag(self, name: str) -> Optional[Flag]:
+        """The last `--name` flag (BuildKit keeps the last of a repeated flag), or None."""
+        found = None
+        for flag in self.flags:
+            if flag.name == name:
+                found = flag
+        return found
+
+    @property
+    def words(self) -> tuple[Word, ...]:
+        """The argument words in BuildKit's split for this instruction (JSON items in exec form)."""
+        return self.arguments.words
+
+    @property
+    def is_json(self) -> bool:
+        """True where the arguments are a JSON array (exec form)."""
+        return self.arguments.json
+
+
+@attrs.frozen
+class From(Instruction):
+    """`FROM [--platform=P] IMAGE [AS NAME]`"""
+
+    @property
+    def image(self) -> Optional[Word]:
+        words = self.words
+        return words[0] if words else None
+
+    @property
+    def stage_name(self) -> Optional[Word]:
+        """The `AS` name, as written (BuildKit compares stage names lower-cased)."""
+        words = self.words
+        if len(words) == 3 and words[1].value.lower() == "as":
+            return words[2]
+        return None
+
+    @property
+    def platform(self) -> Optional[Flag]:
+        return self.flag("platform")
+
+
+@attrs.frozen
+class Copy(Instruction):
+    """`COPY [--flags] SOURCE... DEST` (and ADD), in shell or JSON form, maybe with heredocs."""
+
+    @property
+    def sources(self) -> tuple[Word, ...]:
+        return self.words[:-1]
+
+    @property
+    def destination(self) -> Optional[Word]:
+        words = self.words
+        return words[-1] if len(words) > 1 else None
+
+    @property
+    def from_stage(self) -> Optional[Flag]:
+        """`--from=`: a stage name or index, or an image."""
+        return self.flag("from")
+
+
+@attrs.frozen
+class Add(Copy):
+    """`ADD`: COPY's form, with URLs and archives."""
+
+
+@attrs.frozen
+class Run(Instruction):
+    """`RUN [--mount=...] COMMAND`, in shell form (one word) or JSON form."""
+
+    @property
+    def mounts(self) -> tuple[Any, ...]:
+        """The `--mount=` flags, read as BuildKit's CSV options (arguments.Mount)."""
+        return self.arguments.mounts
+
+
+@attrs.frozen
+class Env(Instruction):
+    """`ENV name=value ...` or the legacy `ENV name value`."""
+
+    @property
+    def pairs(self) -> tuple[Pair, ...]:
+        return self.arguments.pairs
+
+
+@attrs.frozen
+class Label(Env):
+    """`LABEL name=value ...`"""
+
+
+@attrs.frozen
+class Arg(Env):
+    """`ARG name[=default] ...`"""
+
+
+@attrs.frozen
+class User(Instruction):
+    """`USER user[:group]`: the rest of the line is one word."""
+
+    @property
+    def user(self) -> Optional[Word]:
+        words = self.words
+        return words[0] if words else None
+
+
+@attrs.frozen
+class Onbuild(Instruction):
+    """`ONBUILD [--flags] INSTRUCTION`: a trigger for images built FROM this one."""
+
+    @property
+    def trigger_keyword(self) -> Optional[Word]:
+        """The keyword of the trigger instruction."""
+        return self.arguments.trigger_keyword
+
 
 @attrs.frozen
 class Pyenv(Instruction):
-    """A PYENV instruction (the compiler's own; BuildKit would see an unknown instruction)."""
+    """`PYENV [--flags] VERSION NAME [REQUIREMENTS]`: the compiler's own instruction (BuildKit
+    would see an unknown one). Its words are split at white space and used as written."""
+
+    @property
+    def version(self) -> Optional[Word]:
+        words = self.words
+        return words[0] if words else None
+
+    @property
+    def name(self) -> Optional[Word]:
+        words = self.words
+        return words[1] if len(words) > 1 else None
+
+    @property
+    def requirements(self) -> Optional[Word]:
+        words = self.words
+        return words[2] if len(words) > 2 else None
+
+
+# Which node class holds which instruction (every other keyword: Instruction).
+NODE_CLASSES: dict[str, type] = {
+    "from": From, "copy": Copy, "add": Add, "run": Run, "env": Env, "label": Label, "arg": Arg,
+    "user": User, "onbuild": Onbuild, "pyenv": Pyenv,
+}
+
+
+def instruction_class(keyword: str) -> type:
+    return NODE_CLASSES.get(keyword.lower(), Instruction)
 
 
 @attrs.frozen

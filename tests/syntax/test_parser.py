@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import pyenvc
-from pyenvc.syntax.tree import Instruction, Pyenv, Trivia
+from pyenvc.syntax.tree import From, Instruction, Pyenv, Run, Trivia
 
 
 def commands(text: str) -> list[dict]:
@@ -126,7 +126,7 @@ def test_pyenv_is_a_node_of_its_own_with_continuations_and_comments():
 
 def test_trivia_between_instructions_is_one_node():
     tree = pyenvc.parse("FROM a\n# one\n\n# two\nRUN b\n")
-    assert [type(n) for n in tree.body] == [Instruction, Trivia, Instruction]
+    assert [type(n) for n in tree.body] == [From, Trivia, Run]
 
 
 @pytest.mark.parametrize(
