@@ -54,6 +54,7 @@ CODES: dict[str, str] = {
     "PYENV019": "requirements.txt pins apache-airflow, which an Astro Runtime project must not do",
     "PYENV020": "one stage takes the same Python X.Y from two different images",
     "PYENV021": "the installer is not available yet (no longer reported: pip and uv both are)",
+    "PYENV022": "a value would not reach the generated Dockerfile as written (BuildKit or the shell would read it differently)",
     # Warnings (exit 0).
     "PYENV101": "the Python version is past its end of life",
     "PYENV102": "the base image is not recognised; the runtime user, home and flavour are defaults",

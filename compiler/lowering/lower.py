@@ -24,7 +24,8 @@ from pyenvc.diagnostics import ERROR, WARNING, Diagnostic, has_errors
 from pyenvc.syntax.parser import ParseError, parse
 from pyenvc.syntax.printer import emit
 from pyenvc.syntax.source import Source
-from pyenvc.syntax.tree import Directive, Dockerfile, Generated, Instruction, Pyenv, Span
+from pyenvc.syntax.emitter import NewInstruction, Unrepresentable, Verbatim, check_word, render
+from pyenvc.syntax.tree import Arg, Directive, Dockerfile, From, Generated, Instruction, Onbuild, Pyenv, Span, User, Word
 
 LAYOUTS = ("inline", "stages")
 INSTALLERS = ("pip", "uv")
@@ -46,7 +47,8 @@ _CARRIED = frozenset({"arg", "env"})
 #   on: that PYENV and the later ones in its stage are lowered inline (warning PYENV105).
 
 _VENV_NAME = re.compile(r"[A-Za-z0-9_-]+\Z")
-_WORD = re.compile(r"[^ \t\r\n\v\f]+")
+_HEREDOC = re.compile(r"\d*<<")
+_ROOT = generate.user("root")
 # `# syntax=` values that name the old PYENV frontend (`quay.io/astronomer/airflow-extensions:v1`;
 # its own tests used `astronomer/astro-runtime`).
 _OLD_FRONTEND = re.compile(r"(?:^|/)(?:airflow-extensions|astro-runtime)(?:[:@].*)?\Z")
@@ -76,17 +78,6 @@ class Result:
 
 
 @attrs.frozen
-class _Word:
-    text: str
-    start: int  # offsets into the instruction's logical line
-    end: int
-
-
-def _words(logical: str) -> list[_Word]:
-    return [_Word(m.group(), m.start(), m.end()) for m in _WORD.finditer(logical)]
-
-
-@attrs.frozen
 class _Spec:
     """A valid PYENV."""
 
@@ -110,7 +101,7 @@ class _Stage:
     from_node: Instruction
     name: Optional[str]
     base: runtime.BaseImage
-    image_word: Optional[_Word]
+    image_word: Optional[Word]
     from_variable: bool  # the image word used a variable
     parent: Optional["_Stage"]  # the earlier stage this one is built FROM, if any
     user: Optional[str] = None  # the text of the stage's last USER so far
@@ -147,19 +138,17 @@ class _Lowering:
 
     # -- diagnostics ---------------------------------------------------------------------------
 
-    def _span(self, node: Instruction, word: Optional[_Word]) -> Span:
+    def _span(self, node: Instruction, word: Optional[Word]) -> Span:
         if word is None:  # the end of the logical line
             end = len(node.logical.rstrip())
             offset = node.source_offset(max(end - 1, 0)) + (1 if end else 0)
             return Span(offset, offset)
-        start = node.source_offset(word.start)
-        end = node.source_offset(word.end - 1) + 1
-        return Span(start, max(start, end))
+        return word.span
 
     def report(
         self,
         node: Instruction,
-        word: Optional[_Word],
+        word: Optional[Word],
         code: str,
         message: str,
         hint: Optional[str],
@@ -180,20 +169,19 @@ class _Lowering:
                 self.stages[-1].note(node)
             if isinstance(node, Pyenv) or command == "pyenv":
                 self._pyenv(index, node)
-            elif command == "from":
+            elif isinstance(node, From):
                 self._from(index, node)
-            elif command == "arg" and not self.stages:
+            elif isinstance(node, Arg) and not self.stages:
                 self._meta_arg(node)
-            elif command == "user" and self.stages:
-                words = _words(node.logical)
-                if len(words) > 1:  # a bare USER is BuildKit's error to report, at build time
-                    self.stages[-1].user = node.logical[words[1].start :].strip()
-            elif command == "onbuild":
-                words = _words(node.logical)
-                if len(words) > 1 and words[1].text.upper() == "PYENV":
+            elif isinstance(node, User) and self.stages:
+                if node.user is not None:  # a bare USER is BuildKit's error to report, at build time
+                    self.stages[-1].user = node.user.value
+            elif isinstance(node, Onbuild):
+                trigger = node.trigger_keyword  # after any ONBUILD flags, as BuildKit reads it
+                if trigger is not None and trigger.value.upper() == "PYENV":
                     self.report(
                         node,
-                        words[1],
+                        trigger,
                         "PYENV002",
                         "PYENV cannot be an ONBUILD trigger",
                         "move the PYENV into the Dockerfile of the image that uses it",
@@ -208,6 +196,9 @@ class _Lowering:
         before: dict[int, list] = {}  # body index -> Generated nodes that go before it
         for stage in stages:
             self._lower_stage(stage, body, before)
+        if has_errors(self.diagnostics):  # a value no generated line can carry
+            self.diagnostics.sort(key=lambda d: (d.line, d.column, d.code))
+            return self.tree, self.diagnostics
         if before:
             stagerefs.renumber(body, len(self.stages), self._inserted)
         nodes = []
@@ -218,19 +209,10 @@ class _Lowering:
         self.diagnostics.sort(key=lambda d: (d.line, d.column, d.code))
         return attrs.evolve(self.tree, directives=directives, body=tuple(nodes)), self.diagnostics
 
-    def _meta_arg(self, node: Instruction) -> None:
-        from pyenvc.docker.buildkit import parse_words
-
-        words = _words(node.logical)
-        if len(words) < 2:
-            return
-        rest = node.logical[words[1].start :]
-        try:
-            items = parse_words(rest, self.tree.escape)
-        except Exception:  # BuildKit's later stages would reject it; resolution just stops
-            return
-        for item in items:
-            name, eq, default = item.partition("=")
+    def _meta_arg(self, node: Arg) -> None:
+        for pair in node.pairs:
+            name = pair.name.value
+            eq, default = pair.value is not None, pair.value.value if pair.value is not None else ""
             if name in self.options.build_args:
                 self.meta_args[name] = self.options.build_args[name]
             elif eq:
@@ -241,22 +223,17 @@ class _Lowering:
             else:
                 self.meta_args.setdefault(name, None)
 
-    def _from(self, index: int, node: Instruction) -> None:
-        words = _words(node.logical)[1:]
-        while words and words[0].text.startswith("--"):
-            words.pop(0)
-        image_word = words[0] if words else None
-        name = None
-        if len(words) >= 3 and words[1].text.lower() == "as":
-            name = words[2].text.lower()
+    def _from(self, index: int, node: From) -> None:
+        image_word = node.image
+        name = node.stage_name.value.lower() if node.stage_name is not None else None
         base = runtime.classify(None)
         parent = None
         from_variable = False
         if image_word is not None:
             # a variable in the last path element: the tag (and so the flavour) may come from it
-            from_variable = "$" in image_word.text.rsplit("/", 1)[-1]
+            from_variable = "$" in image_word.value.rsplit("/", 1)[-1]
             try:
-                value: Optional[str] = runtime.expand(image_word.text, self.meta_args, self.tree.escape)
+                value: Optional[str] = runtime.expand(image_word.value, self.meta_args, self.tree.escape)
             except runtime.Unresolved:
                 value = None
             if value is not None:
@@ -269,9 +246,8 @@ class _Lowering:
 
     # -- one PYENV -----------------------------------------------------------------------------
 
-    def _pyenv(self, index: int, node: Instruction) -> None:
-        words = _words(node.logical)
-        keyword = words[0]
+    def _pyenv(self, index: int, node: Pyenv) -> None:
+        keyword = _keyword(node)
         line = self.source.position(node.start).line
         if not self.stages:
             self.report(
@@ -283,10 +259,10 @@ class _Lowering:
             )
             return
         stage = self.stages[-1]
-        args = words[1:]
+        args = [flag.word for flag in node.flags] + list(node.words)
         ok = True
-        if node.heredocs or any(re.match(r"\d*<<", w.text) for w in args):
-            word = next((w for w in args if re.match(r"\d*<<", w.text)), keyword)
+        if node.heredocs or any(_HEREDOC.match(w.value) for w in args):
+            word = next((w for w in args if _HEREDOC.match(w.value)), keyword)
             self.report(
                 node,
                 word,
@@ -295,33 +271,33 @@ class _Lowering:
                 "write the requirements in a file and name it: `PYENV 3.11 name requirements.txt`",
             )
             return
-        flags: dict[str, tuple[str, _Word]] = {}
-        positional: list[_Word] = []
+        flags: dict[str, tuple[str, Word]] = {}
+        positional: list[Word] = []
         for word in args:
-            if "$" in word.text:
+            if "$" in word.value:
                 self.report(
                     node,
                     word,
                     "PYENV005",
-                    f"variables are not expanded in PYENV: '{word.text}'",
+                    f"variables are not expanded in PYENV: '{word.value}'",
                     "write the value itself; PYENV words are used as written",
                 )
                 ok = False
                 continue
-            if word.text.startswith("--"):
+            if word.value.startswith("--"):
                 if positional:
                     self.report(
                         node,
                         word,
                         "PYENV009",
-                        f"flag '{word.text}' comes after the arguments",
+                        f"flag '{word.value}' comes after the arguments",
                         "put flags right after PYENV, before the Python version",
                     )
                     ok = False
                     continue
                 ok = self._flag(node, word, flags) and ok
                 continue
-            if not positional and word.text.startswith("["):
+            if not positional and word.value.startswith("["):
                 self.report(
                     node,
                     word,
@@ -348,19 +324,19 @@ class _Lowering:
                 node,
                 positional[3],
                 "PYENV007",
-                f"PYENV takes at most 3 arguments, found {len(positional)}: unexpected '{positional[3].text}'",
+                f"PYENV takes at most 3 arguments, found {len(positional)}: unexpected '{positional[3].value}'",
                 "write one PYENV per venv: `PYENV <python-version> <venv-name> [<requirements-file>]`",
             )
             return
         version_word, name_word = positional[0], positional[1]
         requirements_word = positional[2] if len(positional) > 2 else None
-        version = pythons.parse_version(version_word.text)
+        version = pythons.parse_version(version_word.value)
         if version == "python2":
             self.report(
                 node,
                 version_word,
                 "PYENV011",
-                f"Python 2 has no venv module: '{version_word.text}'",
+                f"Python 2 has no venv module: '{version_word.value}'",
                 "use a Python 3 version such as 3.12",
             )
             ok = False
@@ -369,51 +345,51 @@ class _Lowering:
                 node,
                 version_word,
                 "PYENV010",
-                f"invalid Python version '{version_word.text}', expected 3.Y or 3.Y.Z",
+                f"invalid Python version '{version_word.value}', expected 3.Y or 3.Y.Z",
                 "write a version such as 3.12 or 3.12.4",
             )
             ok = False
-        if not _VENV_NAME.match(name_word.text):
+        if not _VENV_NAME.match(name_word.value):
             self.report(
                 node,
                 name_word,
                 "PYENV013",
-                f"invalid venv name '{name_word.text}', expected letters, digits, '_' and '-'",
-                "rename the venv, e.g. `" + (re.sub(r"[^A-Za-z0-9_-]+", "_", name_word.text) or "venv") + "`",
+                f"invalid venv name '{name_word.value}', expected letters, digits, '_' and '-'",
+                "rename the venv, e.g. `" + (re.sub(r"[^A-Za-z0-9_-]+", "_", name_word.value) or "venv") + "`",
             )
             ok = False
-        elif name_word.text in stage.names:
+        elif name_word.value in stage.names:
             self.report(
                 node,
                 name_word,
                 "PYENV014",
-                f"venv '{name_word.text}' is already defined in this stage on line {stage.names[name_word.text]}",
+                f"venv '{name_word.value}' is already defined in this stage on line {stage.names[name_word.value]}",
                 "give each venv in a stage its own name",
             )
             ok = False
         else:
-            stage.names[name_word.text] = line
+            stage.names[name_word.value] = line
         requirements = None
         if requirements_word is not None:
-            requirements = requirements_word.text
+            requirements = requirements_word.value
             ok = self._check_requirements(node, requirements_word) and ok
         installer = flags.get("installer", (self.options.installer, None))[0]
         if not ok or not isinstance(version, pythons.PythonVersion):
             return
         image = flags["python-image"][0] if "python-image" in flags else None
         spec = _Spec(
-            index, line, version, name_word.text, requirements, image, installer, stage.blocker, tuple(stage.carried)
+            index, line, version, name_word.value, requirements, image, installer, stage.blocker, tuple(stage.carried)
         )
         stage.pyenvs.append((spec, stage.user_in_effect(), node, version_word))
 
-    def _flag(self, node: Instruction, word: _Word, flags: dict) -> bool:
-        name, eq, value = word.text[2:].partition("=")
+    def _flag(self, node: Instruction, word: Word, flags: dict) -> bool:
+        name, eq, value = word.value[2:].partition("=")
         if name not in ("installer", "python-image"):
             self.report(
                 node,
                 word,
                 "PYENV008",
-                f"unknown flag '--{name}'" if name else f"malformed flag '{word.text}'",
+                f"unknown flag '--{name}'" if name else f"malformed flag '{word.value}'",
                 "use only `--installer=pip|uv` and `--python-image=IMAGE`: PYENV takes no other flag",
             )
             return False
@@ -453,24 +429,29 @@ class _Lowering:
         flags[name] = (value, word)
         return True
 
-    def _check_requirements(self, node: Instruction, word: _Word) -> bool:
-        problem = path_problem(word.text)
+    def _check_requirements(self, node: Instruction, word: Word) -> bool:
+        problem = path_problem(word.value)
         hint = "give a path relative to the build context, as COPY takes it"
         if problem is not None:
             code, detail = problem
             if code == "PYENV017":
                 hint = "rename the file so its path has no glob characters, white space or quotes"
-            self.report(node, word, code, f"requirements path '{word.text}' {detail}", hint)
+            self.report(node, word, code, f"requirements path '{word.value}' {detail}", hint)
+            return False
+        try:
+            check_word(word.value, "the requirements path", self.tree.escape)
+        except Unrepresentable as problem:
+            self._unrepresentable(node, word, problem)
             return False
         context = self.options.context
         if context is not None:
-            why = context.missing(word.text)
+            why = context.missing(word.value)
             if why is not None:
                 self.report(
                     node,
                     word,
                     "PYENV018",
-                    f"requirements file '{word.text}' is not in the build context: {why}",
+                    f"requirements file '{word.value}' is not in the build context: {why}",
                     f"create it in the build context ({context.root}), fix the path, or change .dockerignore",
                 )
                 return False
@@ -483,7 +464,7 @@ class _Lowering:
         node, word = stage.from_node, stage.image_word
         options = self.options
         if base.kind in ("unknown", "scratch") and options.user is None and options.uid is None and options.home is None:
-            shown = word.text if word is not None else ""
+            shown = word.value if word is not None else ""
             why = " (its value is not known at compile time)" if "$" in shown else ""
             self.report(
                 node,
@@ -510,7 +491,7 @@ class _Lowering:
                 node,
                 word,
                 "PYENV103",
-                f"the interpreter flavour {base.flavour} was chosen from the compile-time value of '{word.text if word else ''}'",
+                f"the interpreter flavour {base.flavour} was chosen from the compile-time value of '{word.value if word else ''}'",
                 "build with the same --build-arg values you compile with, or pass --python-flavour",
                 WARNING,
             )
@@ -617,7 +598,7 @@ class _Lowering:
 
     def _check_split(self, stage: _Stage, spec: _Spec, node: Instruction) -> None:
         """Stages layout: warn where a venv is built inline instead (PYENV105)."""
-        keyword = _words(node.logical)[0]
+        keyword = _keyword(node)
         if stage.image_word is None:
             why = "its stage's FROM names no image"
         elif spec.blocker is not None:
@@ -657,18 +638,19 @@ class _Lowering:
         the interpreter and the venv."""
         node, word = stage.from_node, stage.image_word
         assert word is not None
-        words = _words(node.logical)
-        image = node.logical[words[1].start : word.end] + ("-base" if astro else "")
+        suffix = "-base" if astro else ""
+        image = Verbatim(word.raw + suffix, word.value + suffix)
+        flags = tuple(Verbatim(flag.word.raw, flag.word.value) for flag in node.flags)
         uid, home = self._uid(stage), self._home(stage)
         mm = spec.version.major_minor
-        lines = [
+        lines: list = [
             f"# PYENV line {spec.line}: the venv {spec.name}, built in a stage of its own",
-            f"FROM {image} AS {name}",
+            NewInstruction("FROM", flags, (image, "AS", name)),
         ]
         if astro:
-            lines += ["USER root", *generate.astro_packages(runtime.ASTRO_PROJECT_DIR), f"USER {stage.base.user}"]
+            lines += [_ROOT, *generate.astro_packages(runtime.ASTRO_PROJECT_DIR), generate.user(stage.base.user)]
         lines += [_one_line(carried) for carried in spec.carried]
-        lines.append("USER root")
+        lines.append(_ROOT)
         source = spec.image or spec.version.image(self._flavour(stage))
         lines += generate.interpreter(mm, source, spec.version.needs_m_symlink)
         lines += generate.venv_dirs(home, spec.name, uid, spec.installer)
@@ -678,42 +660,15 @@ class _Lowering:
         return lines
 
     def _lower_stage(self, stage: _Stage, body: list, before: dict) -> None:
-        flavour = self._flavour(stage)
-        uid, home = self._uid(stage), self._home(stage)
         astro = self._astro(stage)
         last = stage.pyenvs[-1][0].node_index
         copied: set[str] = set()
         venv_stages: list[str] = []
         for spec, user, node, _word in stage.pyenvs:
-            restore = user if user is not None else self._default_user(stage)
-            mm = spec.version.major_minor
-            lines = [f"# PYENV line {spec.line}"]
-            if self._staged(stage, spec):
-                name = self._stage_name(stage, spec.name)
-                venv_stages += self._venv_stage(stage, spec, name, astro)
-                if mm not in copied:
-                    copied.add(mm)
-                    lines += ["USER root", *generate.copy_interpreter(mm, name)]
-                lines += generate.copy_venv(spec.name, home, uid, name)
-                lines.append(generate.env_line(spec.name, home))
-            else:
-                lines.append("USER root")
-                if mm not in copied:
-                    copied.add(mm)
-                    image = spec.image or spec.version.image(flavour)
-                    lines += generate.interpreter(mm, image, spec.version.needs_m_symlink)
-                lines += generate.venv_dirs(home, spec.name, uid, spec.installer)
-                lines += generate.venv(
-                    spec.name, mm, spec.requirements, uid, home, spec.installer, self.options.uv_image
-                )
-            if astro and spec.node_index == last:
-                lines += [
-                    "# Astro Runtime: requirements.txt and the project, as the ONBUILD triggers would",
-                    "USER root",
-                ]
-                lines += generate.astro_project(runtime.ASTRO_PROJECT_DIR)
-            lines.append(f"USER {restore}")
-            body[spec.node_index] = Generated(_join(lines, node.text, self.source.text))
+            try:
+                self._lower_pyenv(stage, spec, user, node, body, venv_stages, copied, astro and spec.node_index == last)
+            except Unrepresentable as problem:
+                self._unrepresentable(node, _keyword(node), problem)
         node = stage.from_node
         if venv_stages:
             # before the stage's FROM line (and its astro rewrite); always ends with a line ending
@@ -721,22 +676,93 @@ class _Lowering:
             before.setdefault(stage.from_index, []).append(Generated(eol.join(venv_stages) + eol))
             self._inserted[stage.number] = sum(1 for spec, *_ in stage.pyenvs if self._staged(stage, spec))
         if astro:
-            word = stage.image_word
-            assert word is not None
-            at = node.source_offset(word.end - 1) + 1 - node.start
-            text = node.text[:at] + "-base" + node.text[at:]
-            lines = [
-                "# Astro Runtime: packages.txt, as the ONBUILD triggers would",
-                "USER root",
-                *generate.astro_packages(runtime.ASTRO_PROJECT_DIR),
-                f"USER {stage.base.user}",
+            try:
+                body[stage.from_index] = Generated(self._astro_from(stage))
+            except Unrepresentable as problem:
+                self._unrepresentable(node, stage.image_word, problem)
+
+    def _unrepresentable(self, node: Instruction, word: Optional[Word], problem: Unrepresentable) -> None:
+        self.report(
+            node,
+            word,
+            "PYENV022",
+            f"a generated instruction cannot carry this value as written: {problem}",
+            "use plain values: paths and names without white space, quotes, '$', commas or the escape character",
+        )
+
+    def _render(self, lines: Sequence) -> list[str]:
+        """Comment lines as they are; instruction nodes through the one emitter."""
+        escape = self.tree.escape
+        return [line if isinstance(line, str) else render(line, escape) for line in lines]
+
+    def _lower_pyenv(
+        self,
+        stage: _Stage,
+        spec: _Spec,
+        user: Optional[str],
+        node: Instruction,
+        body: list,
+        venv_stages: list,
+        copied: set,
+        astro_last: bool,
+    ) -> None:
+        """The lines that replace one PYENV (and, in the stages layout, its venv's stage)."""
+        flavour = self._flavour(stage)
+        uid, home = self._uid(stage), self._home(stage)
+        restore = user if user is not None else self._default_user(stage)
+        mm = spec.version.major_minor
+        lines = [f"# PYENV line {spec.line}"]
+        if self._staged(stage, spec):
+            name = self._stage_name(stage, spec.name)
+            venv_stages += self._render(self._venv_stage(stage, spec, name, self._astro(stage)))
+            if mm not in copied:
+                copied.add(mm)
+                lines += [_ROOT, *generate.copy_interpreter(mm, name)]
+            lines += generate.copy_venv(spec.name, home, uid, name)
+            lines.append(generate.env_line(spec.name, home))
+        else:
+            lines.append(_ROOT)
+            if mm not in copied:
+                copied.add(mm)
+                image = spec.image or spec.version.image(flavour)
+                lines += generate.interpreter(mm, image, spec.version.needs_m_symlink)
+            lines += generate.venv_dirs(home, spec.name, uid, spec.installer)
+            lines += generate.venv(
+                spec.name, mm, spec.requirements, uid, home, spec.installer, self.options.uv_image
+            )
+        if astro_last:
+            lines += [
+                "# Astro Runtime: requirements.txt and the project, as the ONBUILD triggers would",
+                _ROOT,
             ]
-            eol = _eol(node.text, self.source.text)
-            if text.endswith("\n"):
-                text += _join(lines, node.text, self.source.text)
-            else:
-                text += eol + eol.join(lines)
-            body[stage.from_index] = Generated(text)
+            lines += generate.astro_project(runtime.ASTRO_PROJECT_DIR)
+        lines.append(generate.user(restore))
+        body[spec.node_index] = Generated(_join(self._render(lines), node.text, self.source.text))
+
+    def _astro_from(self, stage: _Stage) -> str:
+        """The stage's FROM with the `-base` tag, then the packages.txt step."""
+        node = stage.from_node
+        word = stage.image_word
+        assert word is not None
+        at = word.span.end - node.start
+        text = node.text[:at] + "-base" + node.text[at:]
+        lines = [
+            "# Astro Runtime: packages.txt, as the ONBUILD triggers would",
+            _ROOT,
+            *generate.astro_packages(runtime.ASTRO_PROJECT_DIR),
+            generate.user(stage.base.user),
+        ]
+        eol = _eol(node.text, self.source.text)
+        if text.endswith("\n"):
+            text += _join(self._render(lines), node.text, self.source.text)
+        else:
+            text += eol + eol.join(self._render(lines))
+        return text
+
+
+def _keyword(node: Instruction) -> Word:
+    """The instruction's keyword as a word (the logical line starts with it)."""
+    return Word(node.keyword, node.keyword, node.span_of(0, len(node.keyword)))
 
 
 def _one_line(node: Instruction) -> str:

@@ -59,7 +59,7 @@ class Arguments:
     pairs: tuple[Pair, ...] = ()  # ENV, LABEL, ARG
     mounts: tuple[Mount, ...] = ()  # RUN
     trigger_keyword: Optional[Word] = None  # ONBUILD
-    parsed: Optional[buildkit.Parsed] = None  # BuildKit's line parse; None for PYENV
+    parsed: Optional[buildkit.Parsed] = None  # BuildKit's own line parse
 
 
 def _word(node: Instruction, logical: str, token: Token, base: int = 0) -> Word:
@@ -174,4 +174,6 @@ def _pyenv(node: Instruction, logical: str) -> Arguments:
     flags = []
     while tokens and tokens[0].value.startswith("--"):
         flags.append(_flag(node, logical, tokens.pop(0)))
-    return Arguments(tuple(flags), tuple(_word(node, logical, token) for token in tokens))
+    # BuildKit's own view of it: an unknown instruction, whose arguments it ignores
+    parsed = buildkit.parse_instruction(logical, node.escape)
+    return Arguments(tuple(flags), tuple(_word(node, logical, token) for token in tokens), parsed=parsed)

@@ -17,7 +17,7 @@ import pyenvc
 from support import run_cli
 from pyenvc.lowering.lower import Options, lower
 from pyenvc.syntax.source import Source
-from pyenvc.syntax.tree import Generated, Instruction
+from pyenvc.syntax.tree import Generated, Instruction, Pyenv
 
 OPTIONS = {"user": "app", "uid": 1000, "home": "/home/app", "layout": "inline"}  # stages: test_stages.py
 VIEW_KEYS = ("cmd", "sub_cmd", "json", "original", "flags", "next", "heredocs", "dump")
@@ -77,7 +77,13 @@ def insert_pyenvs(data, file, versions: list[str], installers: tuple[str, ...] =
     """The file's text with one to four PYENV lines (drawn versions and installer flags) at drawn
     whole-line points after its first FROM, in its own line ending."""
     tree = pyenvc.parse(file.text)
-    points = _insertion_points(tree) + [len(file.text)]
+    points = _insertion_points(tree)
+    # the end of the file, unless its last line continues (a line added there would join it)
+    try:
+        if isinstance(pyenvc.parse(file.text + "\nPYENV 3.8 v\n").instructions()[-1], Pyenv):
+            points.append(len(file.text))
+    except pyenvc.ParseError:  # it joins an ENV that then has a word without `=`
+        pass
     chosen = sorted(set(data.draw(st.lists(st.sampled_from(points), min_size=1, max_size=4), label="at")))
     eol = "\r\n" if "\r\n" in file.text else "\n"
     text = file.text

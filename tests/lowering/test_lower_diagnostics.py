@@ -25,6 +25,8 @@ BAD = [
     ("one-arg", R + "PYENV 3.11\n", "PYENV006", 2, 11, ""),
     ("too-many", R + "PYENV 3.11 a r.txt extra\n", "PYENV007", 2, 20, "extra"),
     ("unknown-flag", R + "PYENV --pip=1 3.11 a\n", "PYENV008", 2, 7, "--pip=1"),
+    # BuildKit would read the escape character in a COPY source; a byte that is not UTF-8 too
+    ("escape-in-reqs", "# escape=`\n" + R + "PYENV 3.11 a r`x.txt\n", "PYENV022", 3, 14, "r`x.txt"),
     ("bare-dashes", R + "PYENV -- 3.11 a\n", "PYENV008", 2, 7, "--"),
     ("flag-no-value", R + "PYENV --installer 3.11 a\n", "PYENV009", 2, 7, "--installer"),
     ("flag-empty-value", R + "PYENV --python-image= 3.11 a\n", "PYENV009", 2, 7, "--python-image="),
@@ -227,3 +229,8 @@ def test_bytes_that_are_not_utf8_are_shown_as_escapes_in_the_text_rendering():
     result = pyenvc.compile(text, layout="inline")
     rendered = render_text(result.diagnostics[0], Source(text))
     assert "'\\xff'" in rendered and "2 | PYENV 3.11 \\xff" in rendered
+
+
+def test_a_byte_that_is_not_utf8_never_reaches_a_generated_line() -> None:
+    (d,) = [d for d in pyenvc.compile(R + "PYENV 3.11 a r\udcffx.txt\n").diagnostics if d.is_error]
+    assert (d.code, d.line, d.column) == ("PYENV022", 2, 14)
