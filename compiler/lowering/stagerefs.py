@@ -9,13 +9,9 @@ from __future__ import annotations
 
 import re
 
-import attrs
+from pyenvc.syntax.tree import Copy, Instruction, Run
 
-from pyenvc.syntax.tree import Instruction
-
-_WORD = re.compile(r"[^ \t\r\n\v\f]+")
-_FLAG_FROM = re.compile(r"--from=(\d+)\Z")
-_MOUNT_FROM = re.compile(r"(?:^|,)from=(\d+)(?=,|\Z)", re.IGNORECASE)
+_INDEX = re.compile("[0-9]+")  # what Go's strconv.Atoi reads as a stage index
 
 
 def renumber(body: list, stage_count: int, inserted: dict) -> None:
@@ -28,37 +24,30 @@ def renumber(body: list, stage_count: int, inserted: dict) -> None:
         total += inserted.get(number, 0)
         shift.append(total)
     for index, node in enumerate(body):
-        if not isinstance(node, Instruction) or node.command not in ("copy", "add", "run"):
+        if not isinstance(node, (Copy, Run)):  # an ONBUILD trigger is an Onbuild node
             continue
-        edits = []
-        for start, end in _stage_refs(node):
-            value = int(node.logical[start:end])
-            if value >= stage_count:
-                continue
-            a = node.source_offset(start) - node.start
-            b = node.source_offset(end - 1) + 1 - node.start
-            assert node.text[a:b] == node.logical[start:end]
-            edits.append((a, b, str(value + shift[value])))
+        edits = [(a, b, str(value + shift[value])) for a, b, value in _stage_refs(node) if value < stage_count]
         if edits and any(new != node.text[a:b] for a, b, new in edits):
             text = node.text
             for a, b, new in reversed(edits):
                 text = text[:a] + new + text[b:]
-            body[index] = attrs.evolve(node, text=text, joined=None)
+            body[index] = node.with_text(text)
 
 
-def _stage_refs(node: Instruction) -> list[tuple[int, int]]:
-    """The (start, end) offsets in `node.logical` of numeric stage references in its flags,
-    written plainly (digits, unquoted, on one physical line)."""
+def _stage_refs(node: Instruction) -> list[tuple[int, int, int]]:
+    """(start, end, index) of the numeric stage references among the node's flags that are
+    written plainly (ASCII digits, unquoted, on one physical line), offsets into `node.text`."""
     refs = []
-    for word in list(_WORD.finditer(node.logical))[1:]:
-        text = word.group()
-        if not text.startswith("--"):
-            break
-        match = _FLAG_FROM.match(text) if node.command in ("copy", "add") else None
-        if match:
-            refs.append((word.start() + match.start(1), word.start() + match.end(1)))
-        elif node.command == "run" and text.startswith("--mount="):
-            offset = word.start() + len("--mount=")
-            for m in _MOUNT_FROM.finditer(text[len("--mount=") :]):
-                refs.append((offset + m.start(1), offset + m.end(1)))
-    return [(a, b) for a, b in refs if node.source_offset(b - 1) - node.source_offset(a) == b - 1 - a]
+    if isinstance(node, Copy):
+        for flag in node.flags:
+            value = flag.value or ""
+            if flag.name == "from" and _INDEX.fullmatch(value) and flag.word.raw == f"--from={value}":
+                end = flag.word.span.end - node.start
+                refs.append((end - len(value), end, value))
+    else:
+        for mount in node.mounts:
+            for option in mount.options:
+                if option.key.lower() == "from" and option.word is not None and _INDEX.fullmatch(option.value):
+                    span = option.word.span
+                    refs.append((span.start - node.start, span.end - node.start, option.value))
+    return [(a, b, int(digits)) for a, b, digits in refs if node.text[a:b] == digits]

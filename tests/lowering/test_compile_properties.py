@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 import pyenvc
@@ -84,6 +84,7 @@ def insert_pyenvs(data, file, versions: list[str], installers: tuple[str, ...] =
             points.append(len(file.text))
     except pyenvc.ParseError:  # it joins an ENV that then has a word without `=`
         pass
+    assume(points)
     chosen = sorted(set(data.draw(st.lists(st.sampled_from(points), min_size=1, max_size=4), label="at")))
     eol = "\r\n" if "\r\n" in file.text else "\n"
     text = file.text
