@@ -292,7 +292,7 @@ def to_buildkit(tree: Dockerfile) -> dict:
     for node in tree.body:
         if not isinstance(node, Instruction):
             continue
-        parsed = node.arguments.parsed
+        parsed = node.parsed
         start_line = source.position(node.start).line
         last_line = source.position(node.start + len(node.text) - 1).line
         end_line = source.position(node.end - 1).line

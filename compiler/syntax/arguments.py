@@ -59,7 +59,6 @@ class Arguments:
     pairs: tuple[Pair, ...] = ()  # ENV, LABEL, ARG
     mounts: tuple[Mount, ...] = ()  # RUN
     trigger_keyword: Optional[Word] = None  # ONBUILD
-    parsed: Optional[buildkit.Parsed] = None  # BuildKit's own line parse
 
 
 def _word(node: Instruction, logical: str, token: Token, base: int = 0) -> Word:
@@ -90,7 +89,7 @@ def read(node: Instruction) -> Arguments:
     if node.command == "pyenv":
         return _pyenv(node, logical)
     try:
-        parsed = buildkit.parse_instruction(logical, node.escape)
+        parsed = node.parsed
     except buildkit.BuildKitError:  # only a generated node can get here; the scanner checked the rest
         return Arguments()
     command = parsed.command
@@ -121,7 +120,6 @@ def read(node: Instruction) -> Arguments:
         pairs,
         mounts,
         trigger,
-        parsed,
     )
 
 
@@ -174,6 +172,4 @@ def _pyenv(node: Instruction, logical: str) -> Arguments:
     flags = []
     while tokens and tokens[0].value.startswith("--"):
         flags.append(_flag(node, logical, tokens.pop(0)))
-    # BuildKit's own view of it: an unknown instruction, whose arguments it ignores
-    parsed = buildkit.parse_instruction(logical, node.escape)
-    return Arguments(tuple(flags), tuple(_word(node, logical, token) for token in tokens), parsed=parsed)
+    return Arguments(tuple(flags), tuple(_word(node, logical, token) for token in tokens))

@@ -328,7 +328,7 @@ def _instruction(text: str, pos: int, node_text: str, escape: str) -> tuple[Inst
         node = Instruction(node_text, pos, "", escape)
         parsed = _parse(text, node)
         keyword = parsed.command.keyword
-        node = instruction_class(keyword)(node_text, pos, keyword, escape, (), node._joined)
+        node = instruction_class(keyword)(node_text, pos, keyword, escape, (), node._joined, parsed)
         return node, _reads_heredocs(node_text, parsed)
     node = instruction_class(keyword)(node_text, pos, keyword, escape)
     check = _ARGUMENT_CHECKS.get(node.command, _NO_CHECK)
@@ -375,10 +375,13 @@ def _span(node: Instruction) -> Span:
 
 
 def _parse(text: str, node: Instruction) -> buildkit.Parsed:
+    """BuildKit's full parse of the node's arguments, kept on the node for whoever reads them."""
     try:
-        return buildkit.parse_instruction(node.logical, node.escape)
+        parsed = buildkit.parse_instruction(node.logical, node.escape)
     except buildkit.BuildKitError as problem:
         raise _error(text, _span(node), problem.code, str(problem)) from None
+    object.__setattr__(node, "_parsed", parsed)
+    return parsed
 
 
 def _check(text: str, node: Instruction) -> None:

@@ -105,7 +105,8 @@ class Instruction:
     heredocs: tuple[Heredoc, ...] = ()
     # the logical line, computed on first use (most instructions never need it)
     _joined: Optional[LogicalLine] = attrs.field(default=None, eq=False, repr=False)
-    # the arguments, read on first use
+    # BuildKit's parse of the logical line and the typed arguments, each read on first use
+    _parsed: Any = attrs.field(default=None, eq=False, repr=False)
     _arguments: Any = attrs.field(default=None, eq=False, repr=False)
 
     @property
@@ -164,11 +165,20 @@ class Instruction:
 
     def with_text(self, text: str) -> "Instruction":
         """The same instruction with other physical lines (what it read from them is dropped)."""
-        return attrs.evolve(self, text=text, joined=None, arguments=None)
+        return attrs.evolve(self, text=text, joined=None, parsed=None, arguments=None)
+
+    @property
+    def parsed(self) -> Any:
+        """BuildKit's own parse of the logical line (docker.buildkit.Parsed), computed once."""
+        if self._parsed is None:
+            from pyenvc.docker import buildkit
+
+            object.__setattr__(self, "_parsed", buildkit.parse_instruction(self.logical, self.escape))
+        return self._parsed
 
     @property
     def arguments(self) -> Any:
-        """What BuildKit reads from the logical line (arguments.Arguments)."""
+        """The typed arguments with their spans (arguments.Arguments), read on first use."""
         if self._arguments is None:
             from pyenvc.syntax import arguments
 
