@@ -12,8 +12,8 @@ What BuildKit does (frontend/dockerfile/dockerfile2llb/convert.go), and so what 
   declared there; a build arg no global ARG declares is not seen by FROM. The platform ARGs
   (TARGETARCH, BUILDPLATFORM, ...) are always declared, with values that depend on the machine.
 - A FROM's image word is expanded with those ARGs (`expand`: quotes removed, `${X:-w}` ...).
-  A value that cannot be known here (an ARG without a value, a platform ARG, a default that
-  uses one) leaves the base unresolved (`resolved` is None), never guessed.
+  A value that cannot be known here (a platform ARG, a default that uses one, an ARG with
+  neither default nor build arg) leaves the base unresolved (`resolved` is None), never guessed.
 - A stage's `AS` name is lower-cased when it is read (`AS Build` is the stage `build`). A FROM
   is built on an earlier stage when its resolved base equals such a name: BuildKit looks the
   base up as it is (`dispatchStates.addState`), so `FROM build` names the stage `AS Build`,

@@ -24,7 +24,10 @@ def summary(found) -> list:
 
 
 def test_stages_in_order_with_their_instructions() -> None:
-    text = "# syntax=docker/dockerfile:1\nARG V=1\nFROM python:3.12 AS base\nRUN a\n\n# note\nENV X=1\nFROM base\nCOPY . /\n"
+    text = (
+        "# syntax=docker/dockerfile:1\nARG V=1\nFROM python:3.12 AS base\nRUN a\n\n# note\nENV X=1\n"
+        "FROM base\nCOPY . /\n"
+    )
     found = read(text)
     assert summary(found) == [(0, "base", "python:3.12", "python:3.12", None), (1, None, "base", "base", 0)]
     assert [n.keyword for n in found[0].instructions] == ["RUN", "ENV"]
