@@ -27,6 +27,19 @@ class ArgumentParser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see `{self.prog} --help`)")
 
 
+def build_arg(text: str) -> tuple[str, str]:
+    """A `--build-arg` value (an argparse type): `K=V`, or `K` alone, which takes K's value
+    from the environment as docker does."""
+    key, eq, value = text.partition("=")
+    if not key:
+        raise argparse.ArgumentTypeError(f"invalid build argument '{text}', expected K=V")
+    if not eq:
+        if key not in os.environ:
+            raise argparse.ArgumentTypeError(f"build argument '{key}' has no value and is not in the environment")
+        value = os.environ[key]
+    return key, value
+
+
 def decode(data: bytes) -> str:
     return data.decode("utf-8", "surrogateescape")
 

@@ -22,7 +22,7 @@ from typing import Optional, Sequence
 
 from pyenvc.lowering import generate
 from pyenvc.lowering import lower as lowering
-from pyenvc.commands.console import PROG, ArgumentParser, UsageError, color, decode, encode, guarded, read_input, stderr_line
+from pyenvc.commands.console import PROG, ArgumentParser, UsageError, build_arg, color, decode, encode, guarded, read_input, stderr_line
 from pyenvc.diagnostics import has_errors, render_json, render_text
 from pyenvc.syntax.source import Source
 
@@ -104,17 +104,6 @@ def _diff(old: Optional[bytes], new: bytes, name: str) -> str:
     return "".join(lines)
 
 
-def _build_arg(text: str) -> tuple[str, str]:
-    key, eq, value = text.partition("=")
-    if not key:
-        raise argparse.ArgumentTypeError(f"invalid build argument '{text}', expected K=V")
-    if not eq:  # like docker: `--build-arg K` takes K from the environment
-        if key not in os.environ:
-            raise argparse.ArgumentTypeError(f"build argument '{key}' has no value and is not in the environment")
-        value = os.environ[key]
-    return key, value
-
-
 def _uid(text: str) -> int:
     if not text.isdigit():
         raise argparse.ArgumentTypeError(f"invalid uid '{text}', expected a number")
@@ -155,7 +144,7 @@ def _compile_parser() -> ArgumentParser:
     parser.add_argument("-o", "--output", metavar="OUT", help="where to write the result; - or absent: stdout")
     parser.add_argument("--check", action="store_true", help="exit 1 when OUT is missing or differs; write nothing")
     parser.add_argument("--diff", action="store_true", help="print a unified diff of OUT against the result; write nothing")
-    parser.add_argument("--build-arg", metavar="K=V", action="append", default=[], type=_build_arg,
+    parser.add_argument("--build-arg", metavar="K=V", action="append", default=[], type=build_arg,
                         help="an ARG value for resolving FROM (repeatable)")
     parser.add_argument("--context", metavar="DIR", help="the build context (default: FILE's folder; none for stdin)")
     parser.add_argument("--layout", default=lowering.DEFAULT_LAYOUT, choices=lowering.LAYOUTS,

@@ -1,9 +1,15 @@
 """`pyenvc check-dags`: check DAG files' venv names against the Dockerfile's PYENV lines.
 
-In: a Dockerfile's text and DAG files or folders. Out: diagnostics, each knowing its file —
-DAG001 (error) for every venv name a task uses that no PYENV declares, at the name's string;
-DAG002 (warning) for every PYENV whose venv no task uses, at the venv name in the Dockerfile;
-DAG003 (error) for a DAG file that is not Python source; or the Dockerfile's own parse errors.
+In: a Dockerfile's text, DAG files or folders, and which stage is the image (the last, or
+`--target NAME`; `--build-arg` values resolve FROM as BuildKit does). Out: diagnostics, each
+knowing its file — DAG001 (error) for every venv name a task uses that the image does not
+declare, at the name's string; DAG002 (warning) for every PYENV of the image whose venv no task
+uses, at the venv name in the Dockerfile; DAG003 (error) for a DAG file that is not Python
+source; or the Dockerfile's own parse errors.
+
+The image declares the venvs of the PYENVs in its target stage and in the stages that stage is
+built FROM, transitively (syntax/stages.py reads them as BuildKit does). A PYENV in any other
+stage is not in the image: a task naming its venv is DAG001, with a hint saying where it is.
 
 DAG files are read with `ast` and never imported or run: nothing in them executes, and Airflow
 need not be installed. What counts as naming a venv, through whatever import alias:
@@ -44,17 +50,19 @@ import os
 import re
 import sys
 import tokenize
-from typing import Iterable, Iterator, Optional, Sequence, Union
+from typing import Iterable, Iterator, Mapping, Optional, Sequence, Union
 
 import attrs
 
-from pyenvc.commands.console import ArgumentParser, UsageError, color, guarded, read_input
+from pyenvc.commands.console import ArgumentParser, UsageError, build_arg, color, guarded, read_input
 from pyenvc.diagnostics import ERROR, WARNING, Diagnostic, render_text
+from pyenvc.syntax import stages
 from pyenvc.syntax.parser import ParseError, parse
 from pyenvc.syntax.source import Source
+from pyenvc.syntax.stages import Stage
 from pyenvc.syntax.tree import Pyenv, Span
 
-__all__ = ["FileDiagnostic", "check_dags", "run"]
+__all__ = ["FileDiagnostic", "UnknownTarget", "check_dags", "run"]
 
 PROG = "pyenvc check-dags"
 
@@ -72,7 +80,6 @@ _STAR_EXPORTS = {
     "pyenvc_airflow": ("VenvOperator", "venv_task"),
 }
 
-_WORD = re.compile(r"[^ \t\r\n\v\f]+")  # a word of BuildKit's logical line
 _LONE_CR = re.compile(r"\r(?!\n)")
 _VENV_NAME = re.compile(r"[A-Za-z0-9_-]+")  # what PYENV accepts (PYENV013)
 
@@ -104,31 +111,50 @@ def _in_file(diagnostic: Diagnostic, path: str) -> FileDiagnostic:
 # The Dockerfile: which venvs the PYENV lines declare, and where
 
 
+class UnknownTarget(ValueError):
+    """`--target NAME` names no stage of the Dockerfile."""
+
+
 @attrs.frozen
 class _Declared:
     name: str  # the venv name as written
     span: Span  # the name's offsets in the Dockerfile's text
+    stage: Stage  # the stage whose PYENV it is
 
 
-def _declared_venvs(tree) -> list[_Declared]:
-    """Every PYENV's venv name: the second word after the keyword that is not a `--flag`.
+def _declared_venvs(in_stages: Iterable[Stage]) -> list[_Declared]:
+    """The venv name of every PYENV in `in_stages`, in their order.
 
-    A PYENV too malformed to have a name (or in JSON form, or with a variable in its name) is
-    skipped: compiling the Dockerfile reports it."""
+    A PYENV too malformed to have a name (in JSON form, with a flag or a variable where the name
+    goes) is skipped: compiling the Dockerfile reports it."""
     declared = []
-    for node in tree.instructions():
-        if not isinstance(node, Pyenv):
-            continue
-        logical = node.logical
-        words = [m for m in _WORD.finditer(logical)][1:]
-        positional = [m for m in words if not m.group().startswith("--")]
-        if len(positional) < 2 or positional[0].group().startswith("[") or "$" in positional[1].group():
-            continue
-        name = positional[1]
-        start = node.source_offset(name.start())
-        end = node.source_offset(name.end() - 1) + 1
-        declared.append(_Declared(name.group(), Span(start, end)))
+    for stage in in_stages:
+        for node in stage.instructions:
+            if not isinstance(node, Pyenv) or node.name is None:
+                continue
+            version, name = node.version, node.name
+            if version.value.startswith("[") or name.value.startswith("--") or "$" in name.value:
+                continue
+            declared.append(_Declared(name.value, name.span, stage))
     return declared
+
+
+def _target(all_stages: Sequence[Stage], target: Optional[str], dockerfile: str) -> Optional[Stage]:
+    """The stage the image is: `--target`'s, else the last (None when there is no FROM)."""
+    if target is None:
+        return all_stages[-1] if all_stages else None
+    found = stages.find(all_stages, target)
+    if found is None:
+        names = list(dict.fromkeys(s.name for s in all_stages if s.name is not None))
+        have = f"its stages are {', '.join(repr(n) for n in names)}" if names else "it names no stage"
+        raise UnknownTarget(f"no stage named '{target}' in {dockerfile} for --target: {have}")
+    return found
+
+
+def _stage_name(stage: Stage, dockerfile: Source) -> str:
+    if stage.name is not None:
+        return f"stage '{stage.name}'"
+    return f"the stage at line {dockerfile.position(stage.node.start).line}"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -384,7 +410,11 @@ def _span(source: Source, node: ast.expr) -> Span:
 
 
 def _check(
-    dockerfile_text: str, dockerfile_path: str, dag_paths: Sequence[str]
+    dockerfile_text: str,
+    dockerfile_path: str,
+    dag_paths: Sequence[str],
+    target: Optional[str] = None,
+    build_args: Optional[Mapping[str, str]] = None,
 ) -> tuple[list[FileDiagnostic], dict[str, Source]]:
     files = _dag_files(dag_paths)
     dockerfile = Source(dockerfile_text, dockerfile_path)
@@ -393,11 +423,17 @@ def _check(
         tree = parse(dockerfile_text)
     except ParseError as error:
         return [_in_file(d, dockerfile_path) for d in error.diagnostics], sources
-    declared = _declared_venvs(tree)
+    all_stages = stages.read(tree, build_args)
+    image = _target(all_stages, target, dockerfile_path)
+    built_on = {s.index for s in stages.chain(image)} if image is not None else set()
+    declared = _declared_venvs(s for s in all_stages if s.index in built_on)
+    elsewhere = _declared_venvs(s for s in all_stages if s.index not in built_on)
     names = sorted({d.name for d in declared})
     # pyenvc's output declares venvs with ENV ASTRO_PYENV_<name>= and no PYENV: say so.
-    compiled = not declared and any(
-        node.command == "env" and "ASTRO_PYENV_" in node.logical for node in tree.instructions()
+    instructions = tree.instructions()
+    compiled = not any(isinstance(node, Pyenv) for node in instructions) and any(
+        node.command == "env" and any(pair.name.value.startswith("ASTRO_PYENV_") for pair in node.pairs)
+        for node in instructions
     )
 
     diagnostics: list[FileDiagnostic] = []
@@ -417,7 +453,12 @@ def _check(
                 continue
             used.add(usage.name)
             if usage.name not in names:
-                found.append(_unknown(dag.source, span, usage, names, dockerfile_path, compiled))
+                other = next((d for d in elsewhere if d.name == usage.name), None)
+                if other is not None:
+                    assert image is not None
+                    found.append(_elsewhere(dag.source, span, usage, other, image, dockerfile))
+                else:
+                    found.append(_unknown(dag.source, span, usage, names, dockerfile_path, compiled))
         found.sort(key=lambda d: (d.line, d.column))
         diagnostics.extend(_in_file(d, path) for d in found)
 
@@ -450,6 +491,25 @@ def _unknown(
     return Diagnostic.at(source, span, "DAG001", f"no PYENV in {dockerfile} declares the venv '{name}'{via}", hint)
 
 
+def _elsewhere(
+    source: Source, span: Span, usage: _Usage, other: _Declared, image: Stage, dockerfile: Source
+) -> Diagnostic:
+    """DAG001 for a venv that a PYENV declares in a stage the image is not built on."""
+    via = f" (the value of {usage.via})" if usage.via else ""
+    where, target = _stage_name(other.stage, dockerfile), _stage_name(image, dockerfile)
+    hint = f"move its PYENV into {target} or a stage it is built FROM"
+    if other.stage.name is not None:
+        hint += f", or check with `--target {other.stage.name}` if that stage is the image Airflow runs"
+    return Diagnostic.at(
+        source,
+        span,
+        "DAG001",
+        f"the venv '{other.name}'{via} is declared only in {where} of {dockerfile.path}, "
+        f"which the image ({target}) is not built on",
+        hint,
+    )
+
+
 def _unused(dockerfile: Source, venv: _Declared, dynamic: list[str]) -> Diagnostic:
     hint = f'remove the PYENV, or run a task in it with `@task.venv("{venv.name}")`'
     if dynamic:
@@ -460,16 +520,26 @@ def _unused(dockerfile: Source, venv: _Declared, dynamic: list[str]) -> Diagnost
     )
 
 
-def check_dags(dockerfile_text: str, dockerfile_path: str, dag_paths: Sequence[str]) -> list[Diagnostic]:
-    """Check the DAG files and folders `dag_paths` against the PYENVs in `dockerfile_text`.
+def check_dags(
+    dockerfile_text: str,
+    dockerfile_path: str,
+    dag_paths: Sequence[str],
+    *,
+    target: Optional[str] = None,
+    build_args: Optional[Mapping[str, str]] = None,
+) -> list[Diagnostic]:
+    """Check the DAG files and folders `dag_paths` against the PYENVs of the image that
+    `dockerfile_text` builds: its stage `target` (compared lower-cased; default the last stage)
+    and the stages that stage is built FROM, resolved with the `build_args` values.
 
     Returns DAG001/DAG003 errors in each DAG file (files in the order given, folders walked in
     sorted order; by position within a file), then DAG002 warnings in Dockerfile order; or, when
     the Dockerfile does not parse, only its parse errors. Each is a `FileDiagnostic`, whose
     `path` says which file it is about (`dockerfile_path` or a DAG file's path). Nothing in the
-    DAG files is run. Raises OSError when a path is missing or a file cannot be read.
+    DAG files is run. Raises OSError when a path is missing or a file cannot be read, and
+    UnknownTarget (a ValueError) when `target` names no stage.
     """
-    return list(_check(dockerfile_text, dockerfile_path, dag_paths)[0])
+    return list(_check(dockerfile_text, dockerfile_path, dag_paths, target, build_args)[0])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -479,12 +549,16 @@ def check_dags(dockerfile_text: str, dockerfile_path: str, dag_paths: Sequence[s
 def _arguments() -> ArgumentParser:
     parser = ArgumentParser(
         prog=PROG,
-        description="Check that every venv a DAG names (@task.venv, VenvOperator) has a PYENV line, "
-        "and that every PYENV is used. DAG files are read, never run.",
+        description="Check that every venv a DAG names (@task.venv, VenvOperator) has a PYENV line in the "
+        "image's stages (the target stage and those it is built FROM), and that each of those PYENVs is used. "
+        "DAG files are read, never run.",
         epilog="Exit codes: 0 ok (warnings allowed), 1 errors found, 2 usage or I/O error.",
     )
     parser.add_argument("dockerfile", metavar="DOCKERFILE", help="the Dockerfile with PYENV lines; - for stdin")
     parser.add_argument("paths", metavar="PATH", nargs="+", help="DAG files, or folders searched for *.py")
+    parser.add_argument("--target", metavar="NAME", help="the stage that is the image (default: the last stage)")
+    parser.add_argument("--build-arg", metavar="K=V", action="append", default=[], type=build_arg,
+                        help="an ARG value for resolving FROM (repeatable)")
     parser.add_argument("--format", default="text", choices=("text", "json"), help="findings for people or machines")
     return parser
 
@@ -506,8 +580,9 @@ def _output(diagnostics: list[FileDiagnostic], sources: dict[str, Source], fmt: 
 
 
 def run(argv: Sequence[str]) -> int:
-    """`pyenvc check-dags DOCKERFILE PATH... [--format text|json]`: argv without the command
-    word. Prints the findings on stdout; returns the exit code (never raises)."""
+    """`pyenvc check-dags DOCKERFILE PATH... [--target NAME] [--build-arg K=V]... [--format
+    text|json]`: argv without the command word. Prints the findings on stdout; returns the exit
+    code (never raises)."""
     return guarded(lambda: _run(argv))
 
 
@@ -516,7 +591,9 @@ def _run(argv: Sequence[str]) -> int:
     text = read_input(args.dockerfile)
     display = "<stdin>" if args.dockerfile == "-" else args.dockerfile
     try:
-        diagnostics, sources = _check(text, display, args.paths)
+        diagnostics, sources = _check(text, display, args.paths, args.target, dict(args.build_arg))
+    except UnknownTarget as error:
+        raise UsageError(str(error)) from None
     except OSError as error:
         name = error.filename if error.filename is not None else "a DAG file"
         raise UsageError(f"cannot read {name}: {error.strerror or error}") from None

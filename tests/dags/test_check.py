@@ -12,11 +12,13 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Sequence
 
 import pytest
 
 from pyenvc.dags import check as dagcheck
 from pyenvc.diagnostics import CODES
+from support import run_cli
 
 DOCKERFILE = """\
 FROM astrocrpublic.azurecr.io/runtime:3.0-1
@@ -466,8 +468,8 @@ def test_pyenv_forms_in_the_dockerfile(project) -> None:
         "FROM python:3.12 AS one\n"
         "PYENV 3.11 a\n"
         "pyenv\t--python-image=python:3.10-slim   3.10\tb\n"
-        "FROM python:3.12 AS two\n"
-        "PYENV 3.11 a\n"  # the same name in another stage: used once, used everywhere
+        "FROM one AS two\n"  # built on `one`, so its venvs are declared too
+        "PYENV 3.11 a\n"  # the same name in both stages: used once, used everywhere
         "PYENV 3.11\n"  # malformed: compiling reports it; no venv here
         "PYENV 3.11 $NAME\n"  # a variable: compiling reports it
     )
@@ -536,3 +538,132 @@ def test_a_compiled_dockerfile_gets_a_hint_to_use_its_source(project) -> None:
         "check against the Dockerfile that has the PYENV lines: Dockerfile.out sets ASTRO_PYENV_ "
         "variables but has no PYENV, so it looks like pyenvc's output"
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Stages: the image declares the venvs of its target stage and of the stages it is built FROM.
+# The real command, run in-process.
+
+STAGED = """\
+FROM python:3.12 AS tools
+PYENV 3.11 lint
+FROM astrocrpublic.azurecr.io/runtime:3.0-1 AS base
+PYENV 3.12 etl
+FROM base AS app
+PYENV 3.11 report
+"""
+
+
+def check_stages(dockerfile: str, uses: Sequence[str], *options: str):
+    """`pyenvc check-dags Dockerfile.staged uses.py --format json OPTIONS...`, where uses.py runs
+    a task in each venv of `uses`, one a line from line 2; returns the exit code and the
+    findings as (file, line, column, code), and the JSON records themselves."""
+    Path("Dockerfile.staged").write_text(dockerfile)
+    Path("uses.py").write_text("from airflow.sdk import task\n" + "".join(f'task.venv("{name}")\n' for name in uses))
+    code, out, err = run_cli(["check-dags", "Dockerfile.staged", "uses.py", "--format", "json", *options])
+    assert err == ""
+    records = json.loads(out)
+    return code, [(r["file"], r["line"], r["column"], r["code"]) for r in records], records
+
+
+def test_a_venv_of_a_stage_the_image_is_not_built_on_is_not_declared(project) -> None:
+    code, found, records = check_stages(STAGED, ["lint", "etl", "report"])
+    assert code == 1
+    assert found == [("uses.py", 2, 11, "DAG001")]  # lint; etl is in `base`, which `app` is built on
+    assert records[0]["message"] == (
+        "the venv 'lint' is declared only in stage 'tools' of Dockerfile.staged, "
+        "which the image (stage 'app') is not built on"
+    )
+    assert records[0]["hint"] == (
+        "move its PYENV into stage 'app' or a stage it is built FROM, "
+        "or check with `--target tools` if that stage is the image Airflow runs"
+    )
+
+
+def test_unused_warnings_only_for_the_venvs_of_the_image(project) -> None:
+    code, found, _ = check_stages(STAGED, [])
+    assert code == 0
+    assert found == [("Dockerfile.staged", 4, 12, "DAG002"), ("Dockerfile.staged", 6, 12, "DAG002")]  # not lint
+
+
+def test_target_names_the_stage_that_is_the_image(project) -> None:
+    assert check_stages(STAGED, ["lint"], "--target", "tools")[:2] == (0, [])
+    code, found, records = check_stages(STAGED, ["lint", "etl"], "--target", "tools")
+    assert (code, found) == (1, [("uses.py", 3, 11, "DAG001")])
+    assert "declared only in stage 'base'" in records[0]["message"]
+    assert "which the image (stage 'tools') is not built on" in records[0]["message"]
+    # a stage in the middle: its parents count, the stages built on it do not
+    code, found, _ = check_stages(STAGED, ["etl", "report"], "--target", "base")
+    assert (code, found) == (1, [("uses.py", 3, 11, "DAG001")])
+
+
+def test_a_venv_in_a_parent_stage_counts(project) -> None:
+    text = "FROM python:3.12 AS base\nPYENV 3.11 a\nFROM base AS mid\nFROM mid AS app\nPYENV 3.12 b\n"
+    assert check_stages(text, ["a", "b"])[:2] == (0, [])
+
+
+def test_a_stage_named_like_an_image(project) -> None:
+    named = "FROM python:3.12 AS python\nPYENV 3.11 a\n"
+    assert check_stages(named + "FROM python\n", ["a"])[:2] == (0, [])  # the stage, not the image
+    code, found, records = check_stages(named + "FROM python:3.12\n", ["a"])  # the image
+    assert (code, found) == (1, [("uses.py", 2, 11, "DAG001")])
+    assert "which the image (the stage at line 3) is not built on" in records[0]["message"]
+
+
+def test_stage_names_are_compared_lower_cased(project) -> None:
+    text = "FROM python:3.12 AS Base\nPYENV 3.11 a\nFROM base AS App\nPYENV 3.11 b\nFROM python:3.12\n"
+    assert check_stages(text, ["a", "b"], "--target", "APP")[:2] == (0, [])
+    assert check_stages(text, ["a"], "--target", "base")[:2] == (0, [])
+
+
+def test_a_from_naming_a_later_stage_is_an_image(project) -> None:
+    text = (
+        "FROM later AS first\n"  # `later` is defined below: here it is an image
+        "PYENV 3.11 a\n"
+        "FROM python:3.12 AS later\n"
+        "PYENV 3.11 b\n"
+        "FROM first\n"
+    )
+    code, found, records = check_stages(text, ["a", "b"])
+    assert (code, found) == (1, [("uses.py", 3, 11, "DAG001")])
+    assert records[0]["message"].startswith("the venv 'b' is declared only in stage 'later'")
+
+
+def test_from_is_resolved_from_the_global_args_and_build_args(project) -> None:
+    text = "ARG B=base\nFROM python:3.12 AS base\nPYENV 3.11 a\nFROM ${B}\n"
+    assert check_stages(text, ["a"])[:2] == (0, [])
+    code, found, _ = check_stages(text, ["a"], "--build-arg", "B=python:3.12")
+    assert (code, found) == (1, [("uses.py", 2, 11, "DAG001")])
+    # an ARG after the first FROM is not global; a FROM that cannot be resolved is an image
+    later = "FROM python:3.12 AS base\nPYENV 3.11 a\nARG B=base\nFROM ${B}\n"
+    assert check_stages(later, ["a"])[1] == [("uses.py", 2, 11, "DAG001")]
+    assert check_stages(later, ["a"], "--build-arg", "B=base")[1] == [("uses.py", 2, 11, "DAG001")]
+
+
+def test_an_unknown_target_is_a_usage_error_naming_the_stages(project) -> None:
+    Path("Dockerfile.staged").write_text(STAGED)
+    code, out, err = run_cli(["check-dags", "Dockerfile.staged", "dags", "--target", "nope"])
+    assert (code, out) == (2, b"")
+    assert err == (
+        "pyenvc: error: no stage named 'nope' in Dockerfile.staged for --target: "
+        "its stages are 'tools', 'base', 'app'\n"
+    )
+    code, out, err = run_cli(["check-dags", "Dockerfile", "dags", "--target", "app"])
+    assert (code, out) == (2, b"")
+    assert err == "pyenvc: error: no stage named 'app' in Dockerfile for --target: it names no stage\n"
+    code, out, err = run_cli(["check-dags", "Dockerfile", "dags", "--build-arg", "=x"])
+    assert code == 2 and out == b"" and "invalid build argument '=x', expected K=V" in err and err.count("\n") == 1
+    with pytest.raises(dagcheck.UnknownTarget):
+        dagcheck.check_dags(STAGED, "Dockerfile.staged", ["dags"], target="nope")
+
+
+def test_the_library_takes_target_and_build_args(project) -> None:
+    text = "ARG B=tools\n" + STAGED + "FROM ${B}\n"
+    uses = project / "uses.py"
+    uses.write_text('from airflow.sdk import task\ntask.venv("lint")\n')
+    assert [d.code for d in dagcheck.check_dags(text, "D", [str(uses)])] == []
+    assert [d.code for d in dagcheck.check_dags(text, "D", [str(uses)], build_args={"B": "app"})] == [
+        "DAG001", "DAG002", "DAG002"
+    ]
+    found = dagcheck.check_dags(text, "D", [str(uses)], target="Tools", build_args={"B": "app"})
+    assert found == []
