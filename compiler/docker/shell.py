@@ -1,15 +1,21 @@
-"""BuildKit's shell-word lexer (frontend/dockerfile/shell/lex.go), as far as the parser uses
-it: to find heredoc delimiters on an instruction line.
+"""BuildKit's shell-word lexer (frontend/dockerfile/shell/lex.go), the one pyenvc has, for
+two jobs:
 
-BuildKit lexes the line with escape `\\`, no variables set and unset ones kept as written
-(SkipUnsetEnv); with RawQuotes and RawEscapes the quotes and escapes stay in the words. Only
-what decides the words matters here: where words split, what quotes and `$` substitutions
-swallow, and which inputs are errors (a line BuildKit cannot lex names no heredocs).
+- `words`: the heredoc delimiters on an instruction line. BuildKit lexes the line with escape
+  `\\`, no variables set and unset ones kept as written (SkipUnsetEnv); with RawQuotes and
+  RawEscapes the quotes and escapes stay in the words. What decides the words matters: where
+  words split, what quotes and `$` substitutions swallow, and which inputs are errors (a line
+  BuildKit cannot lex names no heredocs).
+- `expand`: ProcessWord, a FROM word (or an ARG default) with the global ARGs known at compile
+  time: quotes removed, escapes (the file's escape character) applied, `$X`, `${X}` and the
+  `${X:-w}`, `${X-w}`, `${X:+w}`, `${X+w}` forms expanded. A variable whose value is not known
+  here, or a form whose result cannot be told (`${X?}`, patterns), raises `Unresolved`.
 """
 
 from __future__ import annotations
 
 import re
+from typing import Mapping, Optional
 
 from pyenvc.docker import gotext
 
@@ -24,6 +30,10 @@ _SPECIAL_PARAMS = frozenset("@*#?-$!0")
 
 class ShellSyntaxError(Exception):
     pass
+
+
+class Unresolved(Exception):
+    """The word uses a variable or a form whose value is not known at compile time."""
 
 
 class _Words:
@@ -58,11 +68,20 @@ class _Words:
 
 
 class _Lexer:
-    def __init__(self, text: str, raw_quotes: bool, raw_escapes: bool) -> None:
+    def __init__(
+        self,
+        text: str,
+        raw_quotes: bool,
+        raw_escapes: bool,
+        escape: str = ESCAPE,
+        env: Optional[Mapping[str, Optional[str]]] = None,
+    ) -> None:
         self.text = text
         self.pos = 0
         self.raw_quotes = raw_quotes
         self.raw_escapes = raw_escapes
+        self.escape = escape
+        self.env = env  # None: variables are kept as written (SkipUnsetEnv)
 
     def peek(self) -> str:
         return self.text[self.pos] if self.pos < len(self.text) else ""
@@ -93,7 +112,7 @@ class _Lexer:
                         words.add_raw(piece)
                     continue
                 ch = self.next()
-                if ch == ESCAPE:
+                if ch == self.escape:
                     if self.raw_escapes:
                         words.add_raw(ch)
                         result.append(ch)
@@ -134,13 +153,13 @@ class _Lexer:
                 result.append(self.dollar())
                 continue
             ch = self.next()
-            if ch == ESCAPE:
+            if ch == self.escape:
                 if self.raw_escapes:
                     result.append(ch)
                 following = self.peek()
                 if not following:
                     continue
-                if following in ('"', "$", ESCAPE):
+                if following in ('"', "$", self.escape):
                     ch = self.next()
             result.append(ch)
 
@@ -159,7 +178,9 @@ class _Lexer:
         return self.text[start : self.pos]
 
     def dollar(self) -> str:
-        """processDollar, with no variable set and unset ones kept as written."""
+        """processDollar: without `env`, no variable set and unset ones kept as written."""
+        if self.env is not None:
+            return self.expand_dollar()
         self.next()
         if self.peek() != "{":
             name = self.name()
@@ -190,6 +211,48 @@ class _Lexer:
             return "${" + name + "/" + pattern + "/" + replacement + "}"
         raise ShellSyntaxError(f"unsupported modifier ({modifier}) in substitution")
 
+    def expand_dollar(self) -> str:
+        """processDollar with the variables of `env`; Unresolved where the value is not known."""
+        assert self.env is not None
+        self.next()
+        if self.peek() != "{":
+            name = self.name()
+            if not name:
+                return "$"
+            return self._value(name)
+        self.next()
+        name = self.name()
+        if not name or not (name[0].isalpha() or name[0] == "_"):
+            raise Unresolved(f"${{{name}...}}: a form not known at compile time")
+        ch = self.next()
+        if ch == "}":
+            return self._value(name)
+        modifier = ch
+        if ch == ":":
+            ch = self.next()
+            modifier += ch
+        if modifier not in (":-", "-", ":+", "+"):
+            raise Unresolved(f"${{{name}{modifier}...}}: a form not known at compile time")
+        try:
+            word = self.stop_on("}", False)[0]
+        except ShellSyntaxError:
+            raise Unresolved("unterminated ${") from None
+        value = self.env.get(name)
+        declared = name in self.env and value is not None
+        if modifier == ":-":
+            return value if value else word
+        if modifier == "-":
+            return value if declared else word
+        if modifier == ":+":
+            return word if value else ""
+        return word if declared else ""
+
+    def _value(self, name: str) -> str:
+        value = self.env.get(name) if self.env is not None and (name[0].isalpha() or name[0] == "_") else None
+        if value is None:
+            raise Unresolved(name)
+        return value
+
     def _until(self, stop: str, raw_escapes: bool, at_end: str) -> str:
         try:
             return self.stop_on(stop, raw_escapes)[0]
@@ -210,6 +273,14 @@ class _Lexer:
         return "<<" + self.text[start : self.pos]
 
     _SPECIAL = {"'": single_quote, '"': double_quote, "$": dollar, "<": possible_heredoc}
+
+
+def expand(word: str, env: Mapping[str, Optional[str]], escape: str = ESCAPE) -> str:
+    """Lex.ProcessWord with `env`'s values: the word as BuildKit would read it, or Unresolved."""
+    try:
+        return _Lexer(word, False, False, escape, env).stop_on("", False)[0]
+    except ShellSyntaxError as problem:
+        raise Unresolved(str(problem)) from None
 
 
 def words(text: str, *, raw_quotes: bool, raw_escapes: bool) -> list[str]:

@@ -15,6 +15,7 @@ from typing import Mapping, Optional, Sequence
 
 import attrs
 
+from pyenvc.docker import shell
 from pyenvc.lowering import generate
 from pyenvc.lowering import pythons
 from pyenvc.lowering import images as runtime
@@ -217,8 +218,8 @@ class _Lowering:
                 self.meta_args[name] = self.options.build_args[name]
             elif eq:
                 try:
-                    self.meta_args[name] = runtime.expand(default, self.meta_args, self.tree.escape)
-                except runtime.Unresolved:
+                    self.meta_args[name] = shell.expand(default, self.meta_args, self.tree.escape)
+                except shell.Unresolved:
                     self.meta_args[name] = None
             else:
                 self.meta_args.setdefault(name, None)
@@ -233,8 +234,8 @@ class _Lowering:
             # a variable in the last path element: the tag (and so the flavour) may come from it
             from_variable = "$" in image_word.value.rsplit("/", 1)[-1]
             try:
-                value: Optional[str] = runtime.expand(image_word.value, self.meta_args, self.tree.escape)
-            except runtime.Unresolved:
+                value: Optional[str] = shell.expand(image_word.value, self.meta_args, self.tree.escape)
+            except shell.Unresolved:
                 value = None
             if value is not None:
                 parent = next((s for s in reversed(self.stages) if s.name == value.lower()), None)

@@ -32,7 +32,7 @@ from typing import Iterator, Mapping, Optional, Sequence
 
 import attrs
 
-from pyenvc.lowering.images import Unresolved, expand
+from pyenvc.docker.shell import Unresolved, expand
 from pyenvc.syntax.tree import Arg, Dockerfile, From, Instruction, Word
 
 __all__ = ["PLATFORM_ARGS", "GlobalArgs", "Stage", "chain", "find", "global_args", "read"]

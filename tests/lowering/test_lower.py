@@ -419,25 +419,6 @@ def test_python_version_flavour_availability() -> None:
 # -- ARG expansion as BuildKit does it ------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("word", "env", "expected"),
-    [
-        ("${a}", {"a": "x"}, "x"),
-        ("$a:1", {"a": "x"}, "x:1"),
-        ("${a:-d}", {"a": ""}, "d"),
-        ("${a-d}", {"a": ""}, ""),
-        ("${a:+alt}", {"a": "v"}, "alt"),
-        ('"q${a}"', {"a": "v"}, "qv"),
-        ("'${a}'", {"a": "v"}, "${a}"),
-        ("\\$a", {"a": "v"}, "$a"),
-    ],
-)
-def test_expand(word: str, env: dict, expected: str) -> None:
-    from pyenvc.lowering.images import expand
-
-    assert expand(word, env) == expected
-
-
 def test_unresolvable_from_is_an_unknown_image() -> None:
     result = pyenvc.compile("ARG img\nFROM ${img}\nPYENV 3.11 a\n", layout="inline")
     assert [d.code for d in result.diagnostics] == ["PYENV102"]

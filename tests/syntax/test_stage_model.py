@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 import pyenvc
-from pyenvc.lowering.images import Unresolved, expand
+from pyenvc.docker.shell import Unresolved, expand
 from pyenvc.syntax import stages
 
 
