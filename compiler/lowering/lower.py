@@ -683,14 +683,14 @@ class _Lowering:
         astro = self._astro(stage)
         last = stage.pyenvs[-1][0].node_index
         copied: set[str] = set()
-        venv_stages: list[str] = []
+        venv_stages: list[tuple[list[str], Instruction]] = []  # each venv stage's lines, its PYENV
         for spec, user, node, _word in stage.pyenvs:
             restore = user if user is not None else self._default_user(stage)
             mm = spec.version.major_minor
             lines = [f"# PYENV line {spec.line}"]
             if self._staged(stage, spec):
                 name = self._stage_name(stage, spec.name)
-                venv_stages += self._venv_stage(stage, spec, name, astro)
+                venv_stages.append((self._venv_stage(stage, spec, name, astro), node))
                 if mm not in copied:
                     copied.add(mm)
                     lines += ["USER root", *generate.copy_interpreter(mm, name)]
@@ -713,12 +713,15 @@ class _Lowering:
                 ]
                 lines += generate.astro_project(runtime.ASTRO_PROJECT_DIR)
             lines.append(f"USER {restore}")
-            body[spec.node_index] = Generated(_join(lines, node.text, self.source.text))
+            body[spec.node_index] = Generated(_join(lines, node.text, self.source.text), Span(node.start, node.end))
         node = stage.from_node
         if venv_stages:
-            # before the stage's FROM line (and its astro rewrite); always ends with a line ending
+            # before the stage's FROM line (and its astro rewrite); each ends with a line ending
+            # and comes from its own PYENV
             eol = _eol(node.text, self.source.text)
-            before.setdefault(stage.from_index, []).append(Generated(eol.join(venv_stages) + eol))
+            before.setdefault(stage.from_index, []).extend(
+                Generated(eol.join(lines) + eol, Span(pyenv.start, pyenv.end)) for lines, pyenv in venv_stages
+            )
             self._inserted[stage.number] = sum(1 for spec, *_ in stage.pyenvs if self._staged(stage, spec))
         if astro:
             word = stage.image_word
@@ -736,7 +739,7 @@ class _Lowering:
                 text += _join(lines, node.text, self.source.text)
             else:
                 text += eol + eol.join(lines)
-            body[stage.from_index] = Generated(text)
+            body[stage.from_index] = Generated(text, Span(node.start, node.end))
 
 
 def _one_line(node: Instruction) -> str:
