@@ -22,7 +22,7 @@ from pyenvc.lowering import stagerefs
 from pyenvc.lowering.context import BuildContext, path_problem
 from pyenvc.diagnostics import ERROR, WARNING, Diagnostic, has_errors
 from pyenvc.syntax.parser import ParseError, parse
-from pyenvc.syntax.printer import emit
+from pyenvc.syntax.printer import LineMap, emit_mapped
 from pyenvc.syntax.source import Source
 from pyenvc.syntax.tree import Directive, Dockerfile, Generated, Instruction, Pyenv, Span
 
@@ -73,6 +73,8 @@ class Options:
 class Result:
     output: Optional[str]  # the generated Dockerfile; None when there are errors
     diagnostics: list  # list[Diagnostic], errors and warnings, in source order
+    # each line of `output` -> the source line it came from; None when there are errors
+    line_map: Optional[LineMap] = None
 
 
 @attrs.frozen
@@ -858,4 +860,5 @@ def compile(  # noqa: A001 - the spec's name
     lowered, diagnostics = lower(tree, source, options)
     if has_errors(diagnostics):
         return Result(None, diagnostics)
-    return Result(emit(lowered), diagnostics)
+    output, line_map = emit_mapped(lowered, source)
+    return Result(output, diagnostics, line_map)

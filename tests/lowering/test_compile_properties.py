@@ -32,6 +32,9 @@ def test_corpus_without_pyenv_compiles_to_itself(corpus) -> None:
             continue
         assert result.output is not None, (file, result.diagnostics)
         assert result.output.encode("utf-8", "surrogateescape") == file.data, file
+        lines = result.line_map  # each line its own
+        assert lines.sources == tuple(range(1, len(lines.sources) + 1)) and not any(lines.generated), file
+        assert len(lines.sources) == file.text.count("\n") + (not file.text.endswith("\n")), file
         assert result.diagnostics == [], file
         compiled += 1
     assert compiled > 800
