@@ -190,6 +190,16 @@ def test_a_generated_line_equal_to_a_users_line_is_not_taken_for_it(layout) -> N
         assert lines.generated == (False, False) + (True,) * generated + (False,)
 
 
+def test_a_bom_stays_first_and_the_lines_after_it_keep_their_numbers() -> None:
+    # the stages layout puts the venv stage first, so the BOM opens a generated line
+    output, lines = _compiled("\ufeffFROM alpine\r\nPYENV 3.11 a\r\nRUN true\r\n", layout="stages", uid=1, home="/h")
+    assert output.startswith("\ufeff# PYENV line 2: ")
+    assert (lines.source_line(1), lines.is_generated(1)) == (2, True)
+    from_line = output.split("\n").index("FROM alpine\r") + 1
+    run = output.split("\n").index("RUN true\r") + 1
+    assert [(lines.source_line(n), lines.is_generated(n)) for n in (from_line, run)] == [(1, False), (3, False)]
+
+
 def test_renumbered_stage_references_stay_the_users_lines() -> None:
     source = "FROM debian:bookworm-slim\nPYENV 3.11 a\nFROM debian:bookworm-slim\nCOPY --from=0 \\\n  /a /a\n"
     output, lines = _compiled(source, layout="stages")

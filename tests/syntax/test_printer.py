@@ -89,3 +89,8 @@ def test_a_line_left_open_keeps_its_first_owner() -> None:
     emitted, lines = emit_mapped(tree, Source("FROM a"))
     assert emitted == "FROM a\nRUN x\n"
     assert (lines.sources, lines.generated) == ((1, 1), (False, True))
+    # and a user's node that continues a line: its own lines start with its second
+    text = "PYENV 3.11 v\nRUN b\nRUN c\n"
+    emitted, lines = _replace(text, "PYENV", "RUN x")
+    assert emitted == "RUN xRUN b\nRUN c\n"
+    assert (lines.sources, lines.generated) == ((1, 3), (True, False))
