@@ -1,7 +1,7 @@
 """Tree -> text: concatenate what the nodes hold. No formatting decisions are made here.
 
-`emit` gives the text. `emit_mapped` gives the same text and, built in the same pass, a `LineMap`
-from each line of it to the line of the source the bytes came from: a user's own node maps line
+`emit` gives the text. `emit_mapped` gives the same text and, from the same walk over the nodes,
+a `LineMap` from each line of it to the line of the source it came from: a user's own node maps line
 by line from where it starts in the source; a node the lowering wrote (`Generated`) maps, every
 line of it, to the first line of its `origin`. `pyenvc build` uses it to turn BuildKit's
 `Dockerfile:16` (a line of the generated file) into the user's own line.
