@@ -15,8 +15,8 @@ What it does:
    the generated Dockerfile on stdin; Docker's stdout is its own, its stderr is streamed through
    (through a pseudo-terminal when ours is one, so BuildKit's progress display is unchanged) and
    scanned for `Dockerfile:N` (the generated file's lines BuildKit names in errors);
-4. after Docker exits, names the source line behind each such line (`linemap`), and returns
-   Docker's exit code as is.
+4. after Docker exits, names the source line behind each such line (the compile's
+   `Result.line_map`, from each generated line's provenance), and returns Docker's exit code as is.
 
 Exit codes of its own: 1 the Dockerfile has errors (Docker not run), 2 usage or I/O problems and
 Docker missing from PATH.
@@ -35,11 +35,11 @@ from typing import Optional, Sequence
 
 import attrs
 
-from pyenvc.commands import linemap
 from pyenvc.lowering import lower as lowering
 from pyenvc.commands.main import _compile_parser, _report
 from pyenvc.commands.console import PROG, ArgumentParser, UsageError, encode, guarded, read_input, stderr_line
 from pyenvc.diagnostics import has_errors
+from pyenvc.syntax.printer import LineMap
 from pyenvc.syntax.source import Source
 
 # Docker's `build` flags that take a value (`docker build` and `docker buildx build`, including
@@ -368,7 +368,7 @@ def _copy_window_size(from_fd: int, to_fd: int) -> None:
 # -- mapping BuildKit's lines back ---------------------------------------------------------------
 
 
-def explain(scanner: Scanner, lines: linemap.LineMap, source: Source, output: str) -> list[str]:
+def explain(scanner: Scanner, lines: LineMap, source: Source, output: str) -> list[str]:
     """For each generated line Docker named, the source line it came from, as text to print."""
     generated = output.split("\n")
     references = list(scanner.references)
@@ -442,6 +442,7 @@ def _run(argv: Sequence[str]) -> int:
         _report(result.diagnostics, source, args.format)
     if has_errors(result.diagnostics) or result.output is None:
         return 1
+    assert result.line_map is not None  # there with every output
 
     buildx = has_buildx()
     env = dict(os.environ)
@@ -452,7 +453,7 @@ def _run(argv: Sequence[str]) -> int:
         code = _stream(docker_command(docker, invocation, buildx), encode(result.output), env, scanner)
     except OSError as error:
         raise UsageError(f"cannot run {docker}: {error.strerror or error}") from None
-    messages = explain(scanner, linemap.derive(text, result.output), source, result.output)
+    messages = explain(scanner, result.line_map, source, result.output)
     for message in messages:
         stderr_line(message)
     return code

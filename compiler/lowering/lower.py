@@ -23,7 +23,7 @@ from pyenvc.lowering import stagerefs
 from pyenvc.lowering.context import BuildContext, path_problem
 from pyenvc.diagnostics import ERROR, WARNING, Diagnostic, has_errors
 from pyenvc.syntax.parser import ParseError, parse
-from pyenvc.syntax.printer import emit
+from pyenvc.syntax.printer import LineMap, emit_mapped
 from pyenvc.syntax.source import Source
 from pyenvc.syntax.emitter import NewInstruction, Unrepresentable, Verbatim, check_word, render
 from pyenvc.syntax.tree import Arg, Directive, Dockerfile, From, Generated, Instruction, Onbuild, Pyenv, Span, User, Word
@@ -76,6 +76,8 @@ class Options:
 class Result:
     output: Optional[str]  # the generated Dockerfile; None when there are errors
     diagnostics: list  # list[Diagnostic], errors and warnings, in source order
+    # each line of `output` -> the source line it came from; None when there are errors
+    line_map: Optional[LineMap] = None
 
 
 @attrs.frozen
@@ -664,7 +666,7 @@ class _Lowering:
         astro = self._astro(stage)
         last = stage.pyenvs[-1][0].node_index
         copied: set[str] = set()
-        venv_stages: list[str] = []
+        venv_stages: list[tuple[list[str], Instruction]] = []  # each venv stage's lines, its PYENV
         for spec, user, node, _word in stage.pyenvs:
             try:
                 self._lower_pyenv(stage, spec, user, node, body, venv_stages, copied, astro and spec.node_index == last)
@@ -672,13 +674,16 @@ class _Lowering:
                 self._unrepresentable(node, _keyword(node), problem)
         node = stage.from_node
         if venv_stages:
-            # before the stage's FROM line (and its astro rewrite); always ends with a line ending
+            # before the stage's FROM line (and its astro rewrite); each ends with a line ending
+            # and comes from its own PYENV
             eol = _eol(node.text, self.source.text)
-            before.setdefault(stage.from_index, []).append(Generated(eol.join(venv_stages) + eol))
+            before.setdefault(stage.from_index, []).extend(
+                Generated(eol.join(lines) + eol, Span(pyenv.start, pyenv.end)) for lines, pyenv in venv_stages
+            )
             self._inserted[stage.number] = sum(1 for spec, *_ in stage.pyenvs if self._staged(stage, spec))
         if astro:
             try:
-                body[stage.from_index] = Generated(self._astro_from(stage))
+                body[stage.from_index] = Generated(self._astro_from(stage), Span(node.start, node.end))
             except Unrepresentable as problem:
                 self._unrepresentable(node, stage.image_word, problem)
 
@@ -715,7 +720,7 @@ class _Lowering:
         lines = [f"# PYENV line {spec.line}"]
         if self._staged(stage, spec):
             name = self._stage_name(stage, spec.name)
-            venv_stages += self._render(self._venv_stage(stage, spec, name, self._astro(stage)))
+            venv_stages.append((self._render(self._venv_stage(stage, spec, name, self._astro(stage))), node))
             if mm not in copied:
                 copied.add(mm)
                 lines += [_ROOT, *generate.copy_interpreter(mm, name)]
@@ -738,7 +743,7 @@ class _Lowering:
             ]
             lines += generate.astro_project(runtime.ASTRO_PROJECT_DIR)
         lines.append(generate.user(restore))
-        body[spec.node_index] = Generated(_join(self._render(lines), node.text, self.source.text))
+        body[spec.node_index] = Generated(_join(self._render(lines), node.text, self.source.text), Span(node.start, node.end))
 
     def _astro_from(self, stage: _Stage) -> str:
         """The stage's FROM with the `-base` tag, then the packages.txt step."""
@@ -882,4 +887,5 @@ def compile(  # noqa: A001 - the spec's name
     lowered, diagnostics = lower(tree, source, options)
     if has_errors(diagnostics):
         return Result(None, diagnostics)
-    return Result(emit(lowered), diagnostics)
+    output, line_map = emit_mapped(lowered, source)
+    return Result(output, diagnostics, line_map)

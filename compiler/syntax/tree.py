@@ -2,7 +2,8 @@
 
 Every character of the input belongs to exactly one node's `text`, in order, so printing is
 concatenation (see printer.py). Offsets (`start`) are 0-based indexes into the decoded input;
-nodes made by the lowering have no place in the input and carry `start = -1`.
+nodes made by the lowering have no place in the input and carry `start = -1`, and instead the
+`origin` span of the instruction they were generated from (their provenance).
 """
 
 from __future__ import annotations
@@ -338,9 +339,10 @@ def instruction_class(keyword: str) -> type:
 
 @attrs.frozen
 class Generated:
-    """Text the lowering wrote; it has no place in the input."""
+    """Text the lowering wrote; it has no place in the input, but it comes from one place."""
 
-    text: str
+    text: str  # the generated lines, line endings included
+    origin: Span  # the instruction it replaces or was made for: a PYENV, or a rewritten FROM
     start: int = -1
 
 

@@ -16,8 +16,8 @@ import pytest
 
 import pyenvc
 from pyenvc.commands import build
-from pyenvc.commands import linemap
 from pyenvc.commands.console import UsageError
+from pyenvc.syntax.printer import LineMap
 from pyenvc.syntax.source import Source
 
 
@@ -114,18 +114,19 @@ def test_usage_errors(argv, message) -> None:
 # -- mapping the generated file's lines back ------------------------------------------------------
 
 
-def _compiled(text: str, **options) -> tuple[str, linemap.LineMap]:
+def _compiled(text: str, **options) -> tuple[str, LineMap]:
     result = pyenvc.compile(text, **options)
-    assert result.output is not None, result.diagnostics
-    return result.output, linemap.derive(text, result.output)
+    assert result.output is not None and result.line_map is not None, result.diagnostics
+    return result.output, result.line_map
 
 
 def _lines_of(output: str, needle: str) -> list[int]:
     return [n for n, line in enumerate(output.split("\n"), 1) if needle in line]
 
 
+@pytest.mark.parametrize("eol", ["\n", "\r\n"])
 @pytest.mark.parametrize("layout", ["inline", "stages"])
-def test_generated_lines_map_to_their_pyenv_and_user_lines_to_themselves(layout) -> None:
+def test_generated_lines_map_to_their_pyenv_and_user_lines_to_themselves(layout, eol) -> None:
     if layout not in getattr(pyenvc.lowering.lower, "IMPLEMENTED_LAYOUTS", ("inline", "stages")):
         pytest.skip(f"layout {layout} is not implemented yet")
     text = textwrap.dedent(
@@ -140,7 +141,7 @@ def test_generated_lines_map_to_their_pyenv_and_user_lines_to_themselves(layout)
         PYENV 3.8 other
         RUN false
         """
-    )
+    ).replace("\n", eol)
     output, lines = _compiled(text, layout=layout)
     out = output.split("\n")
     for number, line in enumerate(out[:-1], 1):
@@ -156,24 +157,55 @@ def test_generated_lines_map_to_their_pyenv_and_user_lines_to_themselves(layout)
     assert {lines.source_line(n) for n in _lines_of(output, "/.venv/other")} == {8}
 
 
-def test_the_astro_rewrite_maps_to_the_from_it_replaced(tmp_path) -> None:
+@pytest.mark.parametrize("layout", ["inline", "stages"])
+def test_the_astro_rewrite_maps_to_the_from_it_replaced(layout) -> None:
     text = "FROM quay.io/astronomer/astro-runtime:12.1.0\r\nPYENV 3.11 a\r\nRUN true\r\n"
-    output, lines = _compiled(text, layout="inline")
-    from_line = _lines_of(output, "FROM quay.io/astronomer/astro-runtime:12.1.0-base")[0]
+    output, lines = _compiled(text, layout=layout)
+    from_line = output.split("\n").index("FROM quay.io/astronomer/astro-runtime:12.1.0-base\r") + 1
     assert lines.source_line(from_line) == 1 and lines.is_generated(from_line)
     assert lines.source_line(from_line + 1) == 1  # the packages.txt steps that follow it
     run = _lines_of(output, "RUN true")[0]
     assert (lines.source_line(run), lines.is_generated(run)) == (3, False)
     assert lines.source_line(len(output.split("\n")) + 5) is None
+    # the venv's own stage starts FROM the -base image too, but comes from the PYENV
+    assert {lines.source_line(n) for n in _lines_of(output, "-base AS pyenvc-0-a")} == ({2} if layout == "stages" else set())
 
 
-def test_a_generated_line_equal_to_a_users_line_is_not_taken_for_it() -> None:
-    source = "FROM x\nUSER root\nPYENV 3.11 a\nRUN b\n"
-    # shaped like the lowering's output: the block repeats `USER root` after the user's own
-    output = "FROM x\nUSER root\n# PYENV line 3\nUSER root\nRUN gen\nUSER root\nRUN b\n"
-    lines = linemap.derive(source, output)
-    assert lines.sources == (1, 2, 3, 3, 3, 3, 4)
-    assert lines.generated == (False, False, True, True, True, True, False)
+@pytest.mark.parametrize("layout", ["inline", "stages"])
+def test_a_generated_line_equal_to_a_users_line_is_not_taken_for_it(layout) -> None:
+    source = "FROM debian:bookworm-slim\nUSER root\nPYENV 3.11 a\nRUN b\n"
+    output, lines = _compiled(source, layout=layout)
+    out = output.split("\n")[:-1]
+    users = [n for n, line in enumerate(out, 1) if line == "USER root"]
+    assert len(users) >= 3  # the user's, and the generated blocks' own
+    mapped = [(lines.source_line(n), lines.is_generated(n)) for n in users]
+    assert sorted(mapped) == [(2, False)] + [(3, True)] * (len(users) - 1)
+    kept = [n for n in range(1, len(out) + 1) if not lines.is_generated(n)]
+    assert [lines.source_line(n) for n in kept] == [1, 2, 4]
+    assert {lines.source_line(n) for n in range(1, len(out) + 1) if lines.is_generated(n)} == {3}
+    if layout == "inline":  # right after the user's `USER root`, the block repeats it
+        assert out[:4] == ["FROM debian:bookworm-slim", "USER root", "# PYENV line 3", "USER root"]
+        generated = len(out) - 3
+        assert lines.sources == (1, 2) + (3,) * generated + (4,)
+        assert lines.generated == (False, False) + (True,) * generated + (False,)
+
+
+def test_a_bom_stays_first_and_the_lines_after_it_keep_their_numbers() -> None:
+    # the stages layout puts the venv stage first, so the BOM opens a generated line
+    output, lines = _compiled("\ufeffFROM alpine\r\nPYENV 3.11 a\r\nRUN true\r\n", layout="stages", uid=1, home="/h")
+    assert output.startswith("\ufeff# PYENV line 2: ")
+    assert (lines.source_line(1), lines.is_generated(1)) == (2, True)
+    from_line = output.split("\n").index("FROM alpine\r") + 1
+    run = output.split("\n").index("RUN true\r") + 1
+    assert [(lines.source_line(n), lines.is_generated(n)) for n in (from_line, run)] == [(1, False), (3, False)]
+
+
+def test_renumbered_stage_references_stay_the_users_lines() -> None:
+    source = "FROM debian:bookworm-slim\nPYENV 3.11 a\nFROM debian:bookworm-slim\nCOPY --from=0 \\\n  /a /a\n"
+    output, lines = _compiled(source, layout="stages")
+    copy = _lines_of(output, "COPY --from=1 \\")[0]  # the venv stage before stage 0 shifts it
+    assert (lines.source_line(copy), lines.is_generated(copy)) == (4, False)
+    assert (lines.source_line(copy + 1), lines.is_generated(copy + 1)) == (5, False)
 
 
 # -- scanning Docker's stderr ---------------------------------------------------------------------

@@ -4,11 +4,16 @@
 2. With PYENV lines inserted at random valid points of a corpus file, Docker's view
    (`to_buildkit`) of every instruction that is not a PYENV is unchanged and in order, once the
    generated instructions are set aside (Astro Runtime FROM lines aside: none in the corpus).
-3. No input makes the command print a traceback.
+3. With PYENV lines inserted (and, drawn, an Astro Runtime stage appended), in both layouts, the
+   line map `compile` returns holds: each line of the user's that the output keeps maps to exactly
+   that line, each once and in order; each generated line maps to the first line of a PYENV or
+   of the rewritten FROM.
+4. No input makes the command print a traceback.
 """
 
 from __future__ import annotations
 
+import re
 
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
@@ -32,6 +37,9 @@ def test_corpus_without_pyenv_compiles_to_itself(corpus) -> None:
             continue
         assert result.output is not None, (file, result.diagnostics)
         assert result.output.encode("utf-8", "surrogateescape") == file.data, file
+        lines = result.line_map  # each line its own
+        assert lines.sources == tuple(range(1, len(lines.sources) + 1)) and not any(lines.generated), file
+        assert len(lines.sources) == file.text.count("\n") + (not file.text.endswith("\n")), file
         assert result.diagnostics == [], file
         compiled += 1
     assert compiled > 800
@@ -129,6 +137,84 @@ def test_pyenv_insertion_keeps_dockers_view_of_everything_else(corpus, data) -> 
     after = _view(result.output, _generated_lines(lowered, result.output))
     assert after == before
     assert pyenvc.compile(result.output, **OPTIONS).output == result.output
+
+
+_STAGE_REF = re.compile(r"(?<![0-9A-Za-z_])(from=)[0-9]+", re.IGNORECASE)  # renumbered by stages
+# heads the lines that replaced the PYENV on line N, and the venv stage of that PYENV
+_HEAD = re.compile(r"# PYENV line ([0-9]+)(?:\r?\Z|: )")
+
+
+def _with_astro_stage(text: str, continued: bool) -> str:
+    """The text with an Astro Runtime stage with a PYENV after it (each over two lines when
+    `continued`); unchanged for a file whose end would swallow that stage (a continuation or an
+    unterminated heredoc at the end)."""
+    eol = "\r\n" if "\r\n" in text else "\n"
+    cut = f" {pyenvc.parse(text).escape}{eol}  " if continued else " "
+    more = f"FROM{cut}quay.io/astronomer/astro-runtime:12.1.0{eol}PYENV 3.11{cut}a{eol}"
+    more = ("" if text.endswith("\n") else eol) + more
+    try:
+        grown = len(pyenvc.parse(text + more).instructions()) - len(pyenvc.parse(text).instructions())
+    except pyenvc.ParseError:
+        return text
+    return text + more if grown == 2 else text
+
+
+def _pyenvs_stand_alone(text: str) -> bool:
+    """Whether each inserted PYENV line is a PYENV instruction of its own: not when inserted at
+    the end of a file that ends in a continuation, which then swallows it."""
+    try:
+        tree = pyenvc.parse(text)
+    except pyenvc.ParseError:
+        return False
+    source = Source(text)
+    pyenvs = {source.position(node.start).line for node in tree.instructions() if node.command == "pyenv"}
+    inserted = {n for n, line in enumerate(text.split("\n"), 1) if line.startswith("PYENV ")}
+    return inserted <= pyenvs
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_the_line_map_names_each_lines_own_source_line(corpus, data) -> None:
+    file = data.draw(st.sampled_from(_with_from(corpus)), label="file")
+    text = insert_pyenvs(data, file, ["3.8", "3.11", "3.12.4"])
+    assume(_pyenvs_stand_alone(text))
+    astro = data.draw(st.sampled_from(["", "one line", "continued"]), label="astro stage")
+    if astro:  # its FROM rewritten to -base, packages.txt after it
+        text = _with_astro_stage(text, astro == "continued")
+    layout = data.draw(st.sampled_from(["inline", "stages"]), label="layout")
+    result = pyenvc.compile(text, **dict(OPTIONS, layout=layout))
+    assert result.output is not None and result.line_map is not None, result.diagnostics
+    lines = result.line_map
+    source = Source(text)
+    output = result.output.split("\n")
+    if result.output.endswith("\n"):
+        output.pop()
+    assert len(lines.sources) == len(output)  # as BuildKit counts lines
+
+    # the source lines the output does not keep: PYENV instructions and rewritten FROMs
+    replaced: set[int] = set()
+    heads: set[int] = set()  # the first line of each of them
+    for node in pyenvc.parse(text).instructions():
+        if node.command == "pyenv" or (node.command == "from" and "astro-runtime:12.1.0" in node.text):
+            first, last = source.position(node.start).line, source.position(node.end - 1).line
+            heads.add(first)
+            replaced.update(range(first, last + 1))
+    kept = [n for n in range(1, len(output) + 1) if not lines.is_generated(n)]
+    count = text.count("\n") + (not text.endswith("\n"))
+    assert [lines.source_line(n) for n in kept] == [n for n in range(1, count + 1) if n not in replaced]
+    for n in kept:  # the user's own line, byte for byte (but for the BOM, which stays first,
+        # and for stage numbers, which the stages layout shifts)
+        line = output[n - 1].rstrip("\r").lstrip("\ufeff")
+        own = source.line_text(lines.source_line(n)).lstrip("\ufeff")
+        if layout == "stages":
+            line, own = _STAGE_REF.sub(r"\1N", line), _STAGE_REF.sub(r"\1N", own)
+        assert line == own, (n, output[n - 1])
+    for n in range(1, len(output) + 1):
+        if lines.is_generated(n):
+            assert lines.source_line(n) in heads, (n, output[n - 1])
+            comment = _HEAD.match(output[n - 1].lstrip("\ufeff"))
+            if comment is not None:  # the lowering's own comment names the same PYENV
+                assert lines.source_line(n) == int(comment.group(1)), (n, output[n - 1])
 
 
 _FRAGMENTS = st.sampled_from([

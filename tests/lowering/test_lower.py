@@ -267,6 +267,24 @@ def test_non_pyenv_nodes_are_the_same_objects() -> None:
     assert len(kept) == len(tree.body) - 1
 
 
+@pytest.mark.parametrize("layout", ["inline", "stages"])
+def test_each_generated_node_carries_the_span_it_came_from(layout) -> None:
+    from pyenvc.lowering.lower import Options, lower
+    from pyenvc.syntax.source import Source
+
+    text = f"FROM {RUNTIME} AS a\r\nPYENV 3.11 one\r\nRUN x\r\nFROM {RUNTIME}\r\nPYENV 3.12 two\r\nPYENV 3.11 three"
+    tree = pyenvc.parse(text)
+    spans = {n.keyword + n.text.split()[-1]: (n.start, n.end) for n in tree.instructions()}
+    lowered, _ = lower(tree, Source(text), Options(layout=layout))
+    origins = [(n.origin.start, n.origin.end) for n in lowered.body if isinstance(n, Generated)]
+    pyenvs = [spans["PYENVone"], spans["PYENVtwo"], spans["PYENVthree"]]
+    froms = [spans["FROMa"], spans[f"FROM{RUNTIME}"]]  # each rewritten to -base
+    if layout == "inline":
+        assert origins == [froms[0], pyenvs[0], froms[1], *pyenvs[1:]]
+    else:  # one venv stage per PYENV, before the FROM of its stage, and the PYENV's own lines
+        assert origins == [pyenvs[0], froms[0], pyenvs[0], pyenvs[1], pyenvs[2], froms[1], *pyenvs[1:]]
+
+
 # -- the old frontend's directive -------------------------------------------------------------
 
 

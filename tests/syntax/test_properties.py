@@ -1,5 +1,6 @@
 """Properties of the parser on generated text: it either parses and round-trips byte for byte,
-or raises ParseError with a span inside the text. Nothing else ever escapes.
+or raises ParseError with a span inside the text. Nothing else ever escapes. Printed with its
+line map, a parsed tree maps each line to itself.
 
 Text comes from grammar.lark itself (Hypothesis' from_lark on the parser's own Lark object),
 with strategies for the terminals the scanner produces, and from arbitrary characters.
@@ -14,6 +15,7 @@ from hypothesis.extra.lark import from_lark
 import pyenvc
 from pyenvc.syntax.lexer import scan
 from pyenvc.syntax.parser import grammar
+from pyenvc.syntax.printer import emit_mapped
 from pyenvc.syntax.source import Source
 
 KEYWORDS = ["FROM", "RUN", "run", "COPY", "ADD", "ENV", "LABEL", "ARG", "CMD", "ENTRYPOINT", "SHELL",
@@ -52,6 +54,10 @@ def check(text: str) -> None:
             assert (diagnostic.line, diagnostic.column) == (position.line, position.column)
         return
     assert pyenvc.emit(tree) == text
+    emitted, lines = emit_mapped(tree, Source(text))
+    count = text.count("\n") + (not text.endswith("\n")) if text else 0  # BuildKit's lines
+    assert emitted == text
+    assert lines.sources == tuple(range(1, count + 1)) and not any(lines.generated)
     view = pyenvc.to_buildkit(tree)
     assert len(view["commands"]) == len(tree.instructions())
 
