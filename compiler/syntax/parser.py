@@ -18,6 +18,7 @@ from lark.exceptions import LarkError
 from pyenvc.syntax import lexer
 from pyenvc.diagnostics import Diagnostic
 from pyenvc.syntax.lexer import DockerfileLexer, NodeToken, ParseError
+from pyenvc.syntax.arguments import ToArguments
 from pyenvc.syntax.source import Source
 from pyenvc.syntax.tree import Dockerfile, Node, Span
 
@@ -62,6 +63,10 @@ class _ToSyntax(Transformer):
         return NodeToken(instruction.type, node, instruction.prefix)
 
 
+class _Rules(_ToSyntax, ToArguments):
+    """Every rule of grammar.lark: the file's (`start`) and an instruction's (`arguments`)."""
+
+
 def _cache_file() -> str | None:
     """A per-user file for Lark's analysed grammar (Lark checks a hash of the grammar, its
     options and its own version before it trusts the file). None where there is no place."""
@@ -80,7 +85,7 @@ def grammar(cached: bool = True) -> Lark:
     from a cache file when one matches (building them costs ~20 ms of every start-up).
     `cached=False` builds them afresh and keeps the analysed grammar on the object, which
     tools that walk the grammar (Hypothesis' from_lark) need."""
-    options = dict(parser="lalr", lexer=DockerfileLexer, transformer=_ToSyntax())
+    options = dict(parser="lalr", lexer=DockerfileLexer, transformer=_Rules(), start=["start", "arguments"])
     cache = _cache_file() if cached else None
     if cache is not None:
         try:
@@ -95,7 +100,7 @@ def parse(text: str) -> Dockerfile:
     if not isinstance(text, str):
         raise TypeError(f"parse() takes str, not {type(text).__name__}")
     try:
-        return grammar().parse(lexer.scan(text))
+        return grammar().parse(lexer.scan(text), start="start")
     except ParseError:
         raise
     except LarkError as problem:  # the scanner's tokens broke the grammar: a bug, but say where

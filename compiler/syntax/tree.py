@@ -222,10 +222,7 @@ class From(Instruction):
     @property
     def stage_name(self) -> Optional[Word]:
         """The `AS` name, as written (BuildKit compares stage names lower-cased)."""
-        words = self.words
-        if len(words) == 3 and words[1].value.lower() == "as":
-            return words[2]
-        return None
+        return self.arguments.stage_name
 
     @property
     def platform(self) -> Optional[Flag]:
@@ -242,8 +239,12 @@ class Copy(Instruction):
 
     @property
     def destination(self) -> Optional[Word]:
-        words = self.words
-        return words[-1] if len(words) > 1 else None
+        return self.arguments.destination
+
+    @property
+    def heredoc_markers(self) -> tuple[Word, ...]:
+        """The sources that open heredocs (`<<EOF`), whose bodies follow the instruction."""
+        return self.arguments.heredoc_markers
 
     @property
     def from_stage(self) -> Optional[Flag]:
@@ -302,7 +303,8 @@ class Onbuild(Instruction):
     @property
     def trigger_keyword(self) -> Optional[Word]:
         """The keyword of the trigger instruction."""
-        return self.arguments.trigger_keyword
+        trigger = self.arguments.trigger
+        return trigger.keyword if trigger is not None else None
 
 
 @attrs.frozen

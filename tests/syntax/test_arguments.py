@@ -6,9 +6,16 @@ parse (`.buildkit.json`), and every span points at the characters the word was r
 
 from __future__ import annotations
 
+import json
+
+import dockerfile
 import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.lark import from_lark
 
 import pyenvc
+from pyenvc.syntax.parser import grammar
 from pyenvc.syntax.tree import Add, Arg, Copy, Env, From, Label, Onbuild, Pyenv, Run, User
 
 
@@ -122,3 +129,80 @@ def test_pyenv_fields() -> None:
     assert [(f.name, f.value) for f in node.flags] == [("installer", "uv")]
     assert (node.version.value, node.name.value, node.requirements.value) == ("3.12", "etl", "r.txt")
     assert text[node.name.span.start : node.name.span.end] == "etl"
+
+
+# -- text generated from the grammar's own `arguments` rules --------------------------------------
+# Each terminal's strategy writes the text of one token; a word-like one ends in a space, so that
+# concatenation keeps the words apart, and pairs start with one.
+
+word_text = st.one_of(
+    st.sampled_from(["a", "b/c", "x.txt", "3.12", "--", "-x", "as", "AS", "é", "a\\ b", "'q s'", '"d q"', "$v", "${v:-d}"]),
+    st.from_regex(r"[A-Za-z0-9_./:=@+-]{1,6}", fullmatch=True),
+)
+ARGUMENT_TERMINALS = {
+    "KW_FROM": st.sampled_from(["FROM ", "from "]),
+    "KW_COPY": st.sampled_from(["COPY ", "ADD "]),
+    "KW_RUN": st.just("RUN "),
+    "KW_COMMAND": st.sampled_from(["CMD ", "ENTRYPOINT ", "SHELL "]),
+    "KW_NAME_VALUE": st.sampled_from(["ENV ", "LABEL "]),
+    "KW_ARG": st.just("ARG "),
+    "KW_LINE": st.sampled_from(["USER ", "WORKDIR ", "STOPSIGNAL ", "MAINTAINER "]),
+    "KW_LIST": st.sampled_from(["EXPOSE ", "VOLUME "]),
+    "KW_ONBUILD": st.just("ONBUILD "),
+    "KW_HEALTHCHECK": st.just("HEALTHCHECK "),
+    "KW_PYENV": st.just("PYENV "),
+    "KW_OTHER": st.sampled_from(["FOO ", "PYEVN "]),
+    "FLAG": st.builds(lambda n, v: f"--{n}{v} ", st.sampled_from(["from", "mount", "chown", "platform", "link"]),
+                      st.sampled_from(["", "=0", "=x", "=type=cache,target=/c", '="a b"', "='q'", "=a\\ b"])),
+    "WORD": word_text.map(lambda w: w + " "),
+    "AS": st.sampled_from(["AS ", "as "]),
+    "HEREDOC_MARKER": st.just(""),  # a marker needs a body after the line: the parser tests have them
+    "JSON_OPEN": st.just("["),
+    "JSON_STRING": st.text(st.sampled_from(list("ab \"\\/é$")), max_size=4).map(json.dumps),
+    "JSON_COMMA": st.just(", "),
+    "JSON_CLOSE": st.just("] "),
+    "SHELL_TEXT": st.lists(word_text, min_size=1, max_size=3).map(" ".join),
+    "PAIR_NAME": st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,4}", fullmatch=True).map(lambda n: " " + n),
+    "PAIR_VALUE": word_text.map(lambda v: "=" + v.replace("=", "")),
+    "LEGACY_VALUE": st.lists(word_text, min_size=1, max_size=3).map(lambda ws: " " + " ".join(ws)),
+    "LINE": word_text,
+    "KIND": st.sampled_from(["CMD ", "NONE "]),
+}
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(from_lark(grammar(cached=False), start="arguments", explicit=ARGUMENT_TERMINALS))
+@example("FROM a AS b ")
+@example('HEALTHCHECK CMD ["x", "y"] ')
+@example("ONBUILD COPY --from=0 a b ")
+def test_instructions_from_the_grammar_read_as_buildkit_reads_them(line: str) -> None:
+    """Every instruction the `arguments` rules generate either fails in pyenvc's parser and in
+    BuildKit's alike, or gives the same keyword, flags and words in both."""
+    text = "FROM base\n" + line.rstrip(" ") + "\n"
+    try:
+        (_, node) = pyenvc.parse(text).instructions()
+    except pyenvc.ParseError:
+        with pytest.raises(Exception):
+            dockerfile.parse_string(text)
+        return
+    (_, command) = dockerfile.parse_string(text)
+    assert node.keyword == command.cmd
+    if isinstance(node, Pyenv):
+        return  # pyenvc's own instruction: its words follow its own rules (test_pyenv_fields)
+    assert [flag.word.value for flag in node.flags] == list(command.flags)
+    if node.command == "onbuild":
+        assert (node.trigger_keyword.value if node.trigger_keyword else None) == command.sub_cmd
+    elif isinstance(node, (Env, Label)) and not isinstance(node, Arg):
+        assert [v for p in node.pairs for v in (p.name.value, p.value.value)] == list(command.value)
+    elif isinstance(node, Arg):
+        assert [p.name.value + ("=" + p.value.value if p.value else "") for p in node.pairs] == list(command.value)
+    elif node.command in KNOWN_WORDS:
+        assert [w.value for w in node.words] == list(command.value)
+        assert node.is_json == command.json
+    if isinstance(node, From):
+        named = len(command.value) == 3 and command.value[1].lower() == "as"
+        assert (node.stage_name.value if node.stage_name else None) == (command.value[2] if named else None)
+
+
+KNOWN_WORDS = {"from", "copy", "add", "run", "cmd", "entrypoint", "shell", "user", "workdir", "expose", "volume",
+               "maintainer", "stopsignal", "healthcheck"}
