@@ -4,7 +4,7 @@ The public API, and nothing else: parse a Dockerfile into a lossless tree, print
 back, show Docker's view of it, and compile PYENV instructions away.
 """
 
-from pyenvc.docker.buildkit import to_buildkit
+from pyenvc.docker.view import to_buildkit
 from pyenvc.diagnostics import Diagnostic
 from pyenvc.lowering.lower import Result, compile
 from pyenvc.syntax.parser import ParseError, parse

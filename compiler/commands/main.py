@@ -217,7 +217,7 @@ def _compile(argv: Sequence[str]) -> int:
 
 
 def _parse(argv: Sequence[str]) -> int:
-    from pyenvc.docker.buildkit import to_buildkit
+    from pyenvc.docker.view import to_buildkit
     from pyenvc.syntax.parser import ParseError, parse
 
     parser = ArgumentParser(prog=f"{PROG} parse", description="Print Docker's view of a Dockerfile.")

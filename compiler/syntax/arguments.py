@@ -25,7 +25,7 @@ from typing import Any, Iterable, Iterator, Optional
 
 import attrs
 
-from pyenvc.docker import buildkit, words
+from pyenvc.docker import buildkit, gotext, words
 from pyenvc.docker.gotext import SPACE_CHARS
 from pyenvc.docker.words import Token
 from pyenvc.syntax.tree import Flag, Instruction, Pair, Span, Word
@@ -201,7 +201,7 @@ def _healthcheck_tokens(line: _Line, rest: str, parsed: buildkit.Parsed, at: int
     kind = split[0]
     yield ArgumentToken("KIND", line.word(kind, at))
     command = rest[kind.end :]
-    skipped = len(command) - len(command.lstrip(SPACE_CHARS))
+    skipped = len(command) - len(gotext.lstrip(command))
     if parsed.json:
         yield from _json_form(line, command[skipped:], parsed, at + kind.end + skipped, "KW_HEALTHCHECK")
     elif command[skipped:]:
