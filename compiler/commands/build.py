@@ -37,8 +37,8 @@ import attrs
 
 from pyenvc.commands import linemap
 from pyenvc.lowering import lower as lowering
-from pyenvc.commands.main import _compile_parser, _report
-from pyenvc.commands.console import PROG, ArgumentParser, UsageError, encode, guarded, read_input, stderr_line
+from pyenvc.commands.main import _compile_parser
+from pyenvc.commands.console import PROG, ArgumentParser, UsageError, encode, guarded, read_input, report, stderr_line
 from pyenvc.diagnostics import has_errors
 from pyenvc.syntax.source import Source
 
@@ -439,7 +439,7 @@ def _run(argv: Sequence[str]) -> int:
         raise UsageError(str(problem)) from None
     source = Source(text, display)
     if result.diagnostics or args.format == "json":
-        _report(result.diagnostics, source, args.format)
+        report(result.diagnostics, source, args.format)
     if has_errors(result.diagnostics) or result.output is None:
         return 1
 

@@ -15,15 +15,15 @@ import argparse
 import difflib
 import json
 import os
-import stat
 import sys
-import tempfile
 from typing import Optional, Sequence
 
 from pyenvc.lowering import generate
 from pyenvc.lowering import lower as lowering
-from pyenvc.commands.console import PROG, ArgumentParser, UsageError, color, decode, encode, guarded, read_input, stderr_line
-from pyenvc.diagnostics import has_errors, render_json, render_text
+from pyenvc.commands.console import (
+    PROG, ArgumentParser, UsageError, decode, encode, guarded, read_input, report, stderr_line, write_atomic,
+)
+from pyenvc.diagnostics import has_errors
 from pyenvc.syntax.source import Source
 
 COMMANDS = ("compile", "parse", "check-dags", "build")
@@ -39,54 +39,6 @@ def _read_existing(name: str) -> Optional[bytes]:
         return None
     except OSError as error:
         raise UsageError(f"cannot read {name}: {error.strerror or error}") from None
-
-
-def write_atomic(name: str, data: bytes) -> None:
-    """Write `data` to `name` through a temporary file in the same directory and os.replace;
-    the old file stays whole until the new one is complete. Nothing is written when the file
-    already holds exactly `data`."""
-    target = os.path.realpath(name)
-    if os.path.isdir(target):
-        raise UsageError(f"cannot write {name}: it is a directory")
-    try:
-        with open(target, "rb") as f:
-            if f.read() == data:
-                return
-        mode = stat.S_IMODE(os.stat(target).st_mode)
-    except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
-    except OSError:
-        mode = 0o644
-    directory = os.path.dirname(target) or "."
-    try:
-        fd, temp = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(target)}.", suffix=".tmp")
-    except OSError as error:
-        raise UsageError(f"cannot write {name}: {error.strerror or error}") from None
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.chmod(temp, mode)
-        os.replace(temp, target)
-    except OSError as error:
-        try:
-            os.unlink(temp)
-        except OSError:
-            pass
-        raise UsageError(f"cannot write {name}: {error.strerror or error}") from None
-
-
-def _report(diagnostics: list, source: Source, fmt: str) -> None:
-    if fmt == "json":
-        stderr_line(render_json(diagnostics, source.path))
-        return
-    tinted = color(sys.stderr)
-    for diagnostic in diagnostics:
-        stderr_line(render_text(diagnostic, source, color=tinted))
-    errors = sum(1 for d in diagnostics if d.is_error)
-    if errors:
-        stderr_line(f"{source.path}: {errors} error{'s' if errors != 1 else ''}, nothing written")
 
 
 def _write_stdout(data: bytes) -> None:
@@ -207,7 +159,7 @@ def _compile(argv: Sequence[str]) -> int:
     )
     source = Source(text, display)
     if result.diagnostics or args.format == "json":
-        _report(result.diagnostics, source, args.format)
+        report(result.diagnostics, source, args.format)
     if has_errors(result.diagnostics) or result.output is None:
         return 1
     data = encode(result.output)
@@ -241,7 +193,7 @@ def _parse(argv: Sequence[str]) -> int:
     try:
         tree = parse(text)
     except ParseError as error:
-        _report(list(error.diagnostics), source, args.diagnostics_format)
+        report(list(error.diagnostics), source, args.diagnostics_format)
         return 1
     _write_stdout(encode(json.dumps(to_buildkit(tree), indent=1, ensure_ascii=False) + "\n"))
     return 0

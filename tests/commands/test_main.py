@@ -10,6 +10,7 @@ import sys
 import pytest
 
 from support import run_cli
+from pyenvc.commands import console
 from pyenvc.commands import main as cli
 
 GOOD = "FROM quay.io/astronomer/astro-runtime:12.1.0\nPYENV 3.11 a reqs.txt\n"
@@ -269,6 +270,6 @@ def test_colour_only_on_a_terminal(project, monkeypatch) -> None:
     (project / "Dockerfile").write_text(BAD)
     monkeypatch.delenv("NO_COLOR", raising=False)
     monkeypatch.setenv("TERM", "xterm")
-    monkeypatch.setattr(cli, "color", lambda stream: True)
+    monkeypatch.setattr(console, "color", lambda stream: True)
     code, _, err = run(["Dockerfile"])
     assert code == 1 and "\x1b[31m" in err
