@@ -61,8 +61,10 @@ def _generated_lines(lowered, output: str) -> set[int]:
     return lines
 
 
-def _insertion_points(tree) -> list[int]:
-    """Offsets where a whole line may go: before any body node after the first FROM."""
+def _insertion_points(tree, text: str) -> list[int]:
+    """Offsets where a whole line may go: before any body node after the first FROM, and the
+    end of the file unless its last instruction ends in a continuation (BuildKit's
+    env__Dockerfile does): a line added there would continue that instruction."""
     points = []
     seen_from = False
     for node in tree.body:
@@ -70,14 +72,16 @@ def _insertion_points(tree) -> list[int]:
             points.append(node.start)
         if isinstance(node, Instruction) and node.command == "from":
             seen_from = True
+    last = tree.body[-1] if tree.body else None
+    if not (isinstance(last, Instruction) and last.text.rstrip("\r\n").endswith(tree.escape)):
+        points.append(len(text))
     return points
 
 
 def insert_pyenvs(data, file, versions: list[str], installers: tuple[str, ...] = ("",)) -> str:
     """The file's text with one to four PYENV lines (drawn versions and installer flags) at drawn
     whole-line points after its first FROM, in its own line ending."""
-    tree = pyenvc.parse(file.text)
-    points = _insertion_points(tree) + [len(file.text)]
+    points = _insertion_points(pyenvc.parse(file.text), file.text)
     chosen = sorted(set(data.draw(st.lists(st.sampled_from(points), min_size=1, max_size=4), label="at")))
     eol = "\r\n" if "\r\n" in file.text else "\n"
     text = file.text
@@ -95,12 +99,15 @@ _WITH_FROM: list = []
 
 
 def _with_from(corpus) -> list:
-    """The accepted corpus files that have a FROM (parsed once per session)."""
+    """The accepted corpus files that have a FROM and a place after it for a PYENV line
+    (parsed once per session)."""
     if not _WITH_FROM:
-        _WITH_FROM.extend(
-            f for f in corpus
-            if f.accepted and any(i.command == "from" for i in pyenvc.parse(f.text).instructions())
-        )
+        for f in corpus:
+            if not f.accepted:
+                continue
+            tree = pyenvc.parse(f.text)
+            if any(i.command == "from" for i in tree.instructions()) and _insertion_points(tree, f.text):
+                _WITH_FROM.append(f)
     return _WITH_FROM
 
 
