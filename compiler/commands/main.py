@@ -18,12 +18,13 @@ import os
 import sys
 from typing import Optional, Sequence
 
-from pyenvc.lowering import generate
-from pyenvc.lowering import lower as lowering
+from pyenvc import pipeline
+from pyenvc.commands import arguments
 from pyenvc.commands.console import (
     PROG, ArgumentParser, UsageError, decode, encode, guarded, read_input, report, stderr_line, write_atomic,
 )
 from pyenvc.diagnostics import has_errors
+from pyenvc.lowering.options import OptionTypeError, OptionValueError
 from pyenvc.syntax.source import Source
 
 COMMANDS = ("compile", "parse", "check-dags", "build")
@@ -67,12 +68,6 @@ def _build_arg(text: str) -> tuple[str, str]:
     return key, value
 
 
-def _uid(text: str) -> int:
-    if not text.isdigit():
-        raise argparse.ArgumentTypeError(f"invalid uid '{text}', expected a number")
-    return int(text)
-
-
 def _version() -> str:
     try:
         from importlib.metadata import version
@@ -110,29 +105,13 @@ def _compile_parser() -> ArgumentParser:
     parser.add_argument("--build-arg", metavar="K=V", action="append", default=[], type=_build_arg,
                         help="an ARG value for resolving FROM (repeatable)")
     parser.add_argument("--context", metavar="DIR", help="the build context (default: FILE's folder; none for stdin)")
-    parser.add_argument("--layout", default=lowering.DEFAULT_LAYOUT, choices=lowering.LAYOUTS,
-                        help="stages (default): each venv built in a stage of its own, then copied in; inline: in place")
-    parser.add_argument("--installer", default="pip", choices=lowering.INSTALLERS, help="default for PYENVs without --installer")
-    parser.add_argument("--uv-image", metavar="IMAGE", default=generate.DEFAULT_UV_IMAGE,
-                        help=f"the image uv is taken from (/uv at its root; default {generate.DEFAULT_UV_IMAGE})")
-    parser.add_argument("--user", help="the runtime user's name, for images pyenvc does not know")
-    parser.add_argument("--uid", type=_uid, help="the runtime user's numeric uid")
-    parser.add_argument("--home", help="the runtime user's home directory (venvs go to HOME/.venv/NAME)")
-    parser.add_argument("--python-flavour", metavar="FLAVOUR", help="the python image flavour, e.g. slim-bookworm")
-    parser.add_argument("--no-astro", dest="astro", action="store_false", help="switch the Astro Runtime rewrite off")
-    parser.add_argument("--runtime-image", metavar="REPO", action="append", default=[],
-                        help="another repository to treat as Astro Runtime (repeatable)")
-    parser.add_argument("--format", default="text", choices=("text", "json"), help="diagnostics for people or machines")
+    arguments.add_lowering_options(parser)
+    arguments.add_format(parser)
     return parser
 
 
 def _compile(argv: Sequence[str]) -> int:
-    args = _compile_parser().parse_args(argv)
-    problem = lowering.check_options(
-        args.layout, args.installer, args.uid, args.home, args.python_flavour, args.user, args.uv_image
-    )
-    if problem is not None:
-        raise UsageError(problem)
+    args = _compile_parser().parse_args(argv)  # option values are checked here (the table's validators)
     if (args.check or args.diff) and (args.output is None or args.output == "-"):
         raise UsageError("--check and --diff compare with an output file: give -o OUT")
     text = read_input(args.file)
@@ -142,21 +121,12 @@ def _compile(argv: Sequence[str]) -> int:
         context = os.path.dirname(args.file) or "."
     if context is not None and not os.path.isdir(context):
         raise UsageError(f"build context {context} is not a directory")
-    result = lowering.compile(
-        text,
-        path=args.file,
-        context=context,
-        build_args=dict(args.build_arg),
-        layout=args.layout,
-        installer=args.installer,
-        uv_image=args.uv_image,
-        user=args.user,
-        uid=args.uid,
-        home=args.home,
-        python_flavour=args.python_flavour,
-        astro=args.astro,
-        runtime_images=args.runtime_image,
-    )
+    try:
+        result = pipeline.compile(
+            text, path=args.file, context=context, build_args=dict(args.build_arg), **arguments.keywords(args)
+        )
+    except (OptionTypeError, OptionValueError) as problem:
+        raise UsageError(str(problem)) from None
     source = Source(text, display)
     if result.diagnostics or args.format == "json":
         report(result.diagnostics, source, args.format)

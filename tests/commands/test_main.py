@@ -230,7 +230,7 @@ def test_internal_error_is_one_line_exit_2(project, monkeypatch) -> None:
     def boom(*args, **kwargs):
         raise RuntimeError("kaboom")
 
-    monkeypatch.setattr(cli.lowering, "compile", boom)
+    monkeypatch.setattr(cli.pipeline, "compile", boom)
     code, _, err = run(["Dockerfile"])
     assert code == 2
     assert err == "pyenvc: internal error: RuntimeError: kaboom (please report this)\n"
