@@ -3,7 +3,8 @@
 In: a Dockerfile's text and DAG files or folders. Out: diagnostics, each knowing its file —
 DAG001 (error) for every venv name a task uses that no PYENV declares, at the name's string;
 DAG002 (warning) for every PYENV whose venv no task uses, at the venv name in the Dockerfile;
-DAG003 (error) for a DAG file that is not Python source; or the Dockerfile's own parse errors.
+DAG003 (warning: Airflow reports it as an import error anyway) for a DAG file that is not Python
+source; or the Dockerfile's own parse errors.
 
 DAG files are read with `ast` and never imported or run: nothing in them executes, and Airflow
 need not be installed. What counts as naming a venv, through whatever import alias:
@@ -49,7 +50,7 @@ from typing import Iterable, Iterator, Optional, Sequence, Union
 import attrs
 
 from pyenvc.commands.console import ArgumentParser, UsageError, color, guarded, read_input
-from pyenvc.diagnostics import ERROR, WARNING, Diagnostic, render_text
+from pyenvc.diagnostics import Diagnostic, render_text
 from pyenvc.syntax.parser import ParseError, parse
 from pyenvc.syntax.source import Source
 from pyenvc.syntax.tree import Pyenv, Span
@@ -456,16 +457,16 @@ def _unused(dockerfile: Source, venv: _Declared, dynamic: list[str]) -> Diagnost
         more = f" and {len(dynamic) - 1} more" if len(dynamic) > 1 else ""
         hint += f"; a task whose venv name is computed ({dynamic[0]}{more}) may use it"
     return Diagnostic.at(
-        dockerfile, venv.span, "DAG002", f"no task in the DAG files uses the venv '{venv.name}'", hint, WARNING
+        dockerfile, venv.span, "DAG002", f"no task in the DAG files uses the venv '{venv.name}'", hint
     )
 
 
 def check_dags(dockerfile_text: str, dockerfile_path: str, dag_paths: Sequence[str]) -> list[Diagnostic]:
     """Check the DAG files and folders `dag_paths` against the PYENVs in `dockerfile_text`.
 
-    Returns DAG001/DAG003 errors in each DAG file (files in the order given, folders walked in
-    sorted order; by position within a file), then DAG002 warnings in Dockerfile order; or, when
-    the Dockerfile does not parse, only its parse errors. Each is a `FileDiagnostic`, whose
+    Returns DAG001 errors and DAG003 warnings in each DAG file (files in the order given, folders
+    walked in sorted order; by position within a file), then DAG002 warnings in Dockerfile order;
+    or, when the Dockerfile does not parse, only its parse errors. Each is a `FileDiagnostic`, whose
     `path` says which file it is about (`dockerfile_path` or a DAG file's path). Nothing in the
     DAG files is run. Raises OSError when a path is missing or a file cannot be read.
     """
@@ -500,7 +501,7 @@ def _output(diagnostics: list[FileDiagnostic], sources: dict[str, Source], fmt: 
         return ""
     tinted = color(sys.stdout)
     parts = [render_text(d, sources[d.path], color=tinted) for d in diagnostics]
-    errors = sum(1 for d in diagnostics if d.severity == ERROR)
+    errors = sum(1 for d in diagnostics if d.is_error)
     parts.append(f"{_plural(errors, 'error')}, {_plural(len(diagnostics) - errors, 'warning')}")
     return "\n".join(parts) + "\n"
 
@@ -522,4 +523,4 @@ def _run(argv: Sequence[str]) -> int:
         raise UsageError(f"cannot read {name}: {error.strerror or error}") from None
     sys.stdout.write(_output(diagnostics, sources, args.format))
     sys.stdout.flush()
-    return 1 if any(d.severity == ERROR for d in diagnostics) else 0
+    return 1 if any(d.is_error for d in diagnostics) else 0

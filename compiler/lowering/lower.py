@@ -21,7 +21,7 @@ from pyenvc.lowering import images as runtime
 from pyenvc.lowering import stagerefs
 from pyenvc.lowering.context import path_problem
 from pyenvc.lowering.options import INSTALLERS, Options
-from pyenvc.diagnostics import ERROR, WARNING, Diagnostic, has_errors
+from pyenvc.diagnostics import Diagnostic, has_errors
 from pyenvc.syntax.source import Source
 from pyenvc.syntax.tree import Directive, Dockerfile, Generated, Instruction, Pyenv, Span
 
@@ -133,10 +133,9 @@ class _Lowering:
         code: str,
         message: str,
         hint: Optional[str],
-        severity: str = ERROR,
     ) -> None:
         self.diagnostics.append(
-            Diagnostic.at(self.source, self._span(node, word), code, message, hint, severity)
+            Diagnostic.at(self.source, self._span(node, word), code, message, hint)
         )
 
     # -- the walk ------------------------------------------------------------------------------
@@ -463,7 +462,6 @@ class _Lowering:
                 f" home {runtime.DEFAULT_HOME} and flavour {self._flavour(stage)}",
                 "pass --user, --uid, --home and --python-flavour for this image (or --build-arg for its"
                 " variables), and write `USER ...` before the PYENV to restore a user by name",
-                WARNING,
             )
         if base.kind == "runtime" and base.flavour is None and options.python_flavour is None:
             self.report(
@@ -473,7 +471,6 @@ class _Lowering:
                 f"Astro Runtime tag '{base.image.tag if base.image else ''}' is not one the flavour table knows: "
                 f"using {runtime.DEFAULT_FLAVOUR} and leaving FROM alone",
                 "use a versioned tag such as 12.1.0, or pass --python-flavour",
-                WARNING,
             )
         if stage.from_variable and base.flavour is not None and options.python_flavour is None:
             self.report(
@@ -482,7 +479,6 @@ class _Lowering:
                 "PYENV103",
                 f"the interpreter flavour {base.flavour} was chosen from the compile-time value of '{word.text if word else ''}'",
                 "build with the same --build-arg values you compile with, or pass --python-flavour",
-                WARNING,
             )
         flavour = self._flavour(stage)
         versions: dict[str, tuple[str, int]] = {}
@@ -508,7 +504,6 @@ class _Lowering:
                     "PYENV101",
                     f"Python {spec.version.major_minor} reached its end of life on {eol.isoformat()}",
                     "move the venv to a supported Python version",
-                    WARNING,
                 )
             mm = spec.version.major_minor
             if mm in versions and versions[mm][0] != image:
@@ -535,7 +530,6 @@ class _Lowering:
                     "PYENV104",
                     f"Astro Runtime project file '{name}' is not in the build context: {why}",
                     f"create an empty {name} in {context.root}, or pass --no-astro",
-                    WARNING,
                 )
         path = os.path.join(context.root, "requirements.txt")
         if context.missing("requirements.txt") is None:
@@ -603,7 +597,6 @@ class _Lowering:
             f"venv '{spec.name}' is built inline, not in a stage of its own: {why}",
             "move the PYENV above that line to build the venv in a stage of its own (and in parallel),"
             " or pass --layout inline",
-            WARNING,
         )
 
     def _staged(self, stage: _Stage, spec: _Spec) -> bool:
