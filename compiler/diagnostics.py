@@ -2,9 +2,9 @@
 
 Problems are collected, never raised one at a time. The registry gives each code its severity
 and meaning, once: a Diagnostic takes its severity from there (`Diagnostic.at`), and one that
-contradicts the registry cannot be made. A Diagnostic carries its position both as 1-based line
-and column (for people and the library API) and, when it has one, as a Span of 0-based offsets
-(for the excerpt and caret).
+contradicts the registry cannot be made. A Diagnostic carries its file (`path`), its position
+both as 1-based line and column (for people and the library API) and, when it has one, as a
+Span of 0-based offsets (for the excerpt and caret).
 """
 
 from __future__ import annotations
@@ -100,6 +100,7 @@ class Diagnostic:
     line: int  # 1-based
     column: int  # 1-based, in characters
     span: Span | None = attrs.field(default=None, eq=False, repr=False)
+    path: str = "Dockerfile"  # the file it is about, as the user named it (Source.path)
 
     @classmethod
     def at(cls, source: Source, span: Span, code: str, message: str, hint: str | None = None) -> Diagnostic:
@@ -110,15 +111,15 @@ class Diagnostic:
         if entry.retired:
             raise ValueError(f"diagnostic code {code} is retired: it is no longer reported")
         position = source.position(span.start)
-        return cls(code, entry.severity, message, hint, position.line, position.column, span)
+        return cls(code, entry.severity, message, hint, position.line, position.column, span, source.path)
 
     @property
     def is_error(self) -> bool:
         return self.severity == ERROR
 
-    def to_json(self, path: str) -> dict:
+    def to_json(self, path: str | None = None) -> dict:
         return {
-            "file": path,
+            "file": self.path if path is None else path,
             "line": self.line,
             "column": self.column,
             "severity": self.severity,
@@ -171,7 +172,8 @@ def render_text(diagnostic: Diagnostic, source: Source, *, color: bool = False) 
     return "\n".join(lines)
 
 
-def render_json(diagnostics: Iterable[Diagnostic], path: str) -> str:
+def render_json(diagnostics: Iterable[Diagnostic], path: str | None = None) -> str:
+    """The diagnostics as a JSON list; `path` names the file of each (default: its own)."""
     return json.dumps([d.to_json(path) for d in diagnostics], indent=2)
 
 

@@ -74,7 +74,7 @@ def compile(  # noqa: A001 - the spec's name
     try:
         tree = parse(text)
     except ParseError as error:
-        return Result(None, [attrs.evolve(d) for d in error.diagnostics])
+        return Result(None, [attrs.evolve(d, path=path) for d in error.diagnostics])
     if context is not None:
         dockerfile = path if path not in ("-", "<stdin>") and os.path.isfile(path) else None
         settings = attrs.evolve(settings, context=BuildContext.load(context, dockerfile))

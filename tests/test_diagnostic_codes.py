@@ -145,3 +145,11 @@ def test_a_diagnostic_that_contradicts_the_registry_cannot_be_made() -> None:
         Diagnostic.at(Source("FROM x\n"), Span(0, 0), "PYENV999", "m")
     with pytest.raises(ValueError, match="retired"):
         Diagnostic.at(Source("FROM x\n"), Span(0, 0), "PYENV021", "m")
+
+
+def test_a_diagnostic_carries_its_file() -> None:
+    (error,) = pyenvc.compile("FROM x\nRUN <<EOF\n", path="sub/Dockerfile.pyenv").diagnostics
+    assert (error.code, error.path) == ("DF002", "sub/Dockerfile.pyenv")
+    (warning,) = pyenvc.compile("FROM debian\nPYENV 3.11 a\n", path="other").diagnostics
+    assert warning.path == "other" and warning.to_json()["file"] == "other"
+    assert warning.to_json("shown")["file"] == "shown"

@@ -4,7 +4,7 @@ In: a Dockerfile's text and DAG files or folders. Out: diagnostics, each knowing
 DAG001 (error) for every venv name a task uses that no PYENV declares, at the name's string;
 DAG002 (warning) for every PYENV whose venv no task uses, at the venv name in the Dockerfile;
 DAG003 (warning: Airflow reports it as an import error anyway) for a DAG file that is not Python
-source; or the Dockerfile's own parse errors.
+source; or the Dockerfile's own parse errors. Each Diagnostic's `path` names its file.
 
 DAG files are read with `ast` and never imported or run: nothing in them executes, and Airflow
 need not be installed. What counts as naming a venv, through whatever import alias:
@@ -55,7 +55,7 @@ from pyenvc.syntax.parser import ParseError, parse
 from pyenvc.syntax.source import Source
 from pyenvc.syntax.tree import Pyenv, Span
 
-__all__ = ["FileDiagnostic", "check_dags", "run"]
+__all__ = ["check_dags", "run"]
 
 PROG = "pyenvc check-dags"
 
@@ -76,29 +76,6 @@ _STAR_EXPORTS = {
 _WORD = re.compile(r"[^ \t\r\n\v\f]+")  # a word of BuildKit's logical line
 _LONE_CR = re.compile(r"\r(?!\n)")
 _VENV_NAME = re.compile(r"[A-Za-z0-9_-]+")  # what PYENV accepts (PYENV013)
-
-
-@attrs.frozen
-class FileDiagnostic(Diagnostic):
-    """A Diagnostic that knows its file: a DAG file's path or the Dockerfile's."""
-
-    path: str = ""  # as the user named it (a folder argument joined with the file's relative path)
-
-    def to_json(self, path: Optional[str] = None) -> dict:
-        return super().to_json(self.path if path is None else path)
-
-
-def _in_file(diagnostic: Diagnostic, path: str) -> FileDiagnostic:
-    return FileDiagnostic(
-        diagnostic.code,
-        diagnostic.severity,
-        diagnostic.message,
-        diagnostic.hint,
-        diagnostic.line,
-        diagnostic.column,
-        diagnostic.span,
-        path,
-    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -386,14 +363,14 @@ def _span(source: Source, node: ast.expr) -> Span:
 
 def _check(
     dockerfile_text: str, dockerfile_path: str, dag_paths: Sequence[str]
-) -> tuple[list[FileDiagnostic], dict[str, Source]]:
+) -> tuple[list[Diagnostic], dict[str, Source]]:
     files = _dag_files(dag_paths)
     dockerfile = Source(dockerfile_text, dockerfile_path)
     sources = {dockerfile_path: dockerfile}
     try:
         tree = parse(dockerfile_text)
     except ParseError as error:
-        return [_in_file(d, dockerfile_path) for d in error.diagnostics], sources
+        return [attrs.evolve(d, path=dockerfile_path) for d in error.diagnostics], sources
     declared = _declared_venvs(tree)
     names = sorted({d.name for d in declared})
     # pyenvc's output declares venvs with ENV ASTRO_PYENV_<name>= and no PYENV: say so.
@@ -401,14 +378,14 @@ def _check(
         node.command == "env" and "ASTRO_PYENV_" in node.logical for node in tree.instructions()
     )
 
-    diagnostics: list[FileDiagnostic] = []
+    diagnostics: list[Diagnostic] = []
     used: set[str] = set()
     dynamic: list[str] = []  # "path:line" of each task whose venv name is computed
     for path in files:
         dag = _read_dag(path)
         sources[path] = dag.source
         if dag.problem is not None:
-            diagnostics.append(_in_file(dag.problem, path))
+            diagnostics.append(dag.problem)
             continue
         found = []
         for usage in _Module(dag.tree).usages():
@@ -420,11 +397,11 @@ def _check(
             if usage.name not in names:
                 found.append(_unknown(dag.source, span, usage, names, dockerfile_path, compiled))
         found.sort(key=lambda d: (d.line, d.column))
-        diagnostics.extend(_in_file(d, path) for d in found)
+        diagnostics.extend(found)
 
     for venv in declared:
         if venv.name not in used:
-            diagnostics.append(_in_file(_unused(dockerfile, venv, dynamic), dockerfile_path))
+            diagnostics.append(_unused(dockerfile, venv, dynamic))
     return diagnostics, sources
 
 
@@ -466,8 +443,8 @@ def check_dags(dockerfile_text: str, dockerfile_path: str, dag_paths: Sequence[s
 
     Returns DAG001 errors and DAG003 warnings in each DAG file (files in the order given, folders
     walked in sorted order; by position within a file), then DAG002 warnings in Dockerfile order;
-    or, when the Dockerfile does not parse, only its parse errors. Each is a `FileDiagnostic`, whose
-    `path` says which file it is about (`dockerfile_path` or a DAG file's path). Nothing in the
+    or, when the Dockerfile does not parse, only its parse errors. Each Diagnostic's `path` says
+    which file it is about (`dockerfile_path` or a DAG file's path). Nothing in the
     DAG files is run. Raises OSError when a path is missing or a file cannot be read.
     """
     return list(_check(dockerfile_text, dockerfile_path, dag_paths)[0])
@@ -494,7 +471,7 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-def _output(diagnostics: list[FileDiagnostic], sources: dict[str, Source], fmt: str) -> str:
+def _output(diagnostics: list[Diagnostic], sources: dict[str, Source], fmt: str) -> str:
     if fmt == "json":
         return json.dumps([d.to_json() for d in diagnostics], indent=2) + "\n"
     if not diagnostics:
