@@ -6,7 +6,7 @@ back, show Docker's view of it, and compile PYENV instructions away.
 
 from pyenvc.docker.view import to_buildkit
 from pyenvc.diagnostics import Diagnostic
-from pyenvc.lowering.lower import Result, compile
+from pyenvc.pipeline import Result, compile
 from pyenvc.syntax.parser import ParseError, parse
 from pyenvc.syntax.printer import emit
 

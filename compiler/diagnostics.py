@@ -1,8 +1,10 @@
 """Diagnostics as data: the code registry, the Diagnostic record, and its two renderings.
 
-Problems are collected, never raised one at a time. A Diagnostic carries its position both as
-1-based line and column (for people and the library API) and, when it has one, as a Span of
-0-based offsets (for the excerpt and caret).
+Problems are collected, never raised one at a time. The registry gives each code its severity
+and meaning, once: a Diagnostic takes its severity from there (`Diagnostic.at`), and one that
+contradicts the registry cannot be made. A Diagnostic carries its file (`path`), its position
+both as 1-based line and column (for people and the library API) and, when it has one, as a
+Span of 0-based offsets (for the excerpt and caret).
 """
 
 from __future__ import annotations
@@ -18,88 +20,107 @@ from pyenvc.syntax.tree import Span
 ERROR = "error"
 WARNING = "warning"
 
-# Every code, once, with what it means. Codes are stable and never reused; the README's table
-# is generated from this registry (see tests/test_diagnostics_doc.py).
-CODES: dict[str, str] = {
+
+@attrs.frozen
+class Code:
+    """A diagnostic code's entry in the registry."""
+
+    severity: str  # ERROR or WARNING: every diagnostic with this code has it
+    summary: str  # what the code means, for the README's table
+    retired: bool = False  # no longer reported; kept so that the code is never reused
+
+
+# Every code, once, with its severity and what it means. Codes are stable and never reused (a
+# code whose rule changed is retired and a new one takes its place); the README's table is
+# generated from this registry (see tests/test_diagnostics_doc.py).
+CODES: dict[str, Code] = {
     # Dockerfile syntax: what BuildKit's own parser rejects.
-    "DF001": "the file has no instructions",
-    "DF002": "a heredoc has no terminator line",
-    "DF003": "a parser directive is given twice",
-    "DF004": "the escape directive names a character other than \\ or `",
-    "DF005": "a line is longer than BuildKit's limit of 65535 bytes",
-    "DF006": "ENV or LABEL has a name but no value",
-    "DF007": "ENV or LABEL mixes `name=value` with a word that has no `=`",
-    "DF008": "a JSON (exec form) array holds something other than strings",
-    "DF009": "the shell-style quoting of a heredoc delimiter is broken",
-    "DF010": "the scanner's tokens do not fit the grammar: a bug in pyenvc, to be reported",
+    "DF001": Code(ERROR, "the file has no instructions"),
+    "DF002": Code(ERROR, "a heredoc has no terminator line"),
+    "DF003": Code(ERROR, "a parser directive is given twice"),
+    "DF004": Code(ERROR, "the escape directive names a character other than \\ or `"),
+    "DF005": Code(ERROR, "a line is longer than BuildKit's limit of 65535 bytes"),
+    "DF006": Code(ERROR, "ENV or LABEL has a name but no value"),
+    "DF007": Code(ERROR, "ENV or LABEL mixes `name=value` with a word that has no `=`"),
+    "DF008": Code(ERROR, "a JSON (exec form) array holds something other than strings"),
+    "DF009": Code(ERROR, "the shell-style quoting of a heredoc delimiter is broken"),
+    "DF010": Code(ERROR, "the scanner's tokens do not fit the grammar: a bug in pyenvc, to be reported"),
     # PYENV instructions: errors (exit 1, nothing written).
-    "PYENV001": "PYENV comes before the first FROM",
-    "PYENV002": "PYENV is used as an ONBUILD trigger",
-    "PYENV003": "PYENV is written in JSON (exec) form",
-    "PYENV004": "PYENV has a heredoc",
-    "PYENV005": "a PYENV word holds a variable; PYENV words are not expanded",
-    "PYENV006": "PYENV has too few arguments",
-    "PYENV007": "PYENV has too many arguments",
-    "PYENV008": "PYENV has an unknown flag",
-    "PYENV009": "a PYENV flag is malformed, repeated or has a value it does not accept",
-    "PYENV010": "the Python version is empty or malformed",
-    "PYENV011": "the Python version is Python 2, which has no venv module",
-    "PYENV012": "no official Python image exists for this version and flavour",
-    "PYENV013": "the venv name has characters other than letters, digits, `_` and `-`",
-    "PYENV014": "the same venv name is used twice in one stage",
-    "PYENV015": "the requirements path is absolute",
-    "PYENV016": "the requirements path leaves the build context",
-    "PYENV017": "the requirements path has glob characters, white space or quotes",
-    "PYENV018": "the requirements file is missing from the build context (or .dockerignore excludes it)",
-    "PYENV019": "requirements.txt pins apache-airflow, which an Astro Runtime project must not do",
-    "PYENV020": "one stage takes the same Python X.Y from two different images",
-    "PYENV021": "the installer is not available yet (no longer reported: pip and uv both are)",
-    "PYENV022": "a value would not reach the generated Dockerfile as written (BuildKit or the shell would read it differently)",
+    "PYENV001": Code(ERROR, "PYENV comes before the first FROM"),
+    "PYENV002": Code(ERROR, "PYENV is used as an ONBUILD trigger"),
+    "PYENV003": Code(ERROR, "PYENV is written in JSON (exec) form"),
+    "PYENV004": Code(ERROR, "PYENV has a heredoc"),
+    "PYENV005": Code(ERROR, "a PYENV word holds a variable; PYENV words are not expanded"),
+    "PYENV006": Code(ERROR, "PYENV has too few arguments"),
+    "PYENV007": Code(ERROR, "PYENV has too many arguments"),
+    "PYENV008": Code(ERROR, "PYENV has an unknown flag"),
+    "PYENV009": Code(ERROR, "a PYENV flag is malformed, repeated or has a value it does not accept"),
+    "PYENV010": Code(ERROR, "the Python version is empty or malformed"),
+    "PYENV011": Code(ERROR, "the Python version is Python 2, which has no venv module"),
+    "PYENV012": Code(ERROR, "no official Python image exists for this version and flavour"),
+    "PYENV013": Code(ERROR, "the venv name has characters other than letters, digits, `_` and `-`"),
+    "PYENV014": Code(ERROR, "the same venv name is used twice in one stage"),
+    "PYENV015": Code(ERROR, "the requirements path is absolute"),
+    "PYENV016": Code(ERROR, "the requirements path leaves the build context"),
+    "PYENV017": Code(ERROR, "the requirements path has glob characters, white space or quotes"),
+    "PYENV018": Code(ERROR, "the requirements file is missing from the build context (or .dockerignore excludes it)"),
+    "PYENV019": Code(ERROR, "requirements.txt pins apache-airflow, which an Astro Runtime project must not do"),
+    "PYENV020": Code(ERROR, "one stage takes the same Python X.Y from two different images"),
+    "PYENV021": Code(ERROR, "the installer is not available yet (no longer reported: pip and uv both are)", retired=True),
+    "PYENV022": Code(ERROR, "a value would not reach the generated Dockerfile as written (BuildKit or the shell would read it differently)"),
     # Warnings (exit 0).
-    "PYENV101": "the Python version is past its end of life",
-    "PYENV102": "the base image is not recognised; the runtime user, home and flavour are defaults",
-    "PYENV103": "the interpreter flavour was chosen from a build argument's compile-time value",
-    "PYENV104": "an Astro Runtime project file (packages.txt, requirements.txt) is missing",
-    "PYENV105": "the stages layout builds a venv inline: an instruction before it may change the files it is built on",
+    "PYENV101": Code(WARNING, "the Python version is past its end of life"),
+    "PYENV102": Code(WARNING, "the base image is not recognised; the runtime user, home and flavour are defaults"),
+    "PYENV103": Code(WARNING, "the interpreter flavour was chosen from a build argument's compile-time value"),
+    "PYENV104": Code(WARNING, "an Astro Runtime project file (packages.txt, requirements.txt) is missing"),
+    "PYENV105": Code(WARNING, "the stages layout builds a venv inline: an instruction before it may change the files it is built on"),
     # `pyenvc check-dags`: DAG files read against the Dockerfile's PYENVs.
-    "DAG001": "a task names a venv that no PYENV in the Dockerfile declares",
-    "DAG002": "a PYENV declares a venv that no task in the DAG files uses (warning)",
-    "DAG003": "a DAG file cannot be read as Python source (syntax error or bad encoding)",
+    "DAG001": Code(ERROR, "a task names a venv that no PYENV in the Dockerfile declares"),
+    "DAG002": Code(WARNING, "a PYENV declares a venv that no task in the DAG files uses"),
+    "DAG003": Code(WARNING, "a DAG file cannot be read as Python source (syntax error or bad encoding)"),
 }
+
+
+def _registered(instance: "Diagnostic", attribute: attrs.Attribute, code: str) -> None:
+    if code not in CODES:
+        raise KeyError(f"unregistered diagnostic code {code}")
+
+
+def _registry_severity(instance: "Diagnostic", attribute: attrs.Attribute, severity: str) -> None:
+    expected = CODES[instance.code].severity
+    if severity != expected:
+        raise ValueError(f"{instance.code} is reported as {expected!r} (the registry says so), not {severity!r}")
 
 
 @attrs.frozen
 class Diagnostic:
-    code: str  # a key of CODES
-    severity: str  # ERROR or WARNING
+    code: str = attrs.field(validator=_registered)  # a key of CODES
+    severity: str = attrs.field(validator=_registry_severity)  # ERROR or WARNING, as CODES has it
     message: str  # lower-case, quotes the offending text, says what was expected
     hint: str | None  # starts with a verb; None when there is nothing to suggest
     line: int  # 1-based
     column: int  # 1-based, in characters
     span: Span | None = attrs.field(default=None, eq=False, repr=False)
+    path: str = "Dockerfile"  # the file it is about, as the user named it (Source.path)
 
     @classmethod
-    def at(
-        cls,
-        source: Source,
-        span: Span,
-        code: str,
-        message: str,
-        hint: str | None = None,
-        severity: str = ERROR,
-    ) -> Diagnostic:
-        if code not in CODES:
+    def at(cls, source: Source, span: Span, code: str, message: str, hint: str | None = None) -> Diagnostic:
+        """A diagnostic at `span` of `source`, with the severity the registry gives `code`."""
+        entry = CODES.get(code)
+        if entry is None:
             raise KeyError(f"unregistered diagnostic code {code}")
+        if entry.retired:
+            raise ValueError(f"diagnostic code {code} is retired: it is no longer reported")
         position = source.position(span.start)
-        return cls(code, severity, message, hint, position.line, position.column, span)
+        return cls(code, entry.severity, message, hint, position.line, position.column, span, source.path)
 
     @property
     def is_error(self) -> bool:
         return self.severity == ERROR
 
-    def to_json(self, path: str) -> dict:
+    def to_json(self, path: str | None = None) -> dict:
         return {
-            "file": path,
+            "file": self.path if path is None else path,
             "line": self.line,
             "column": self.column,
             "severity": self.severity,
@@ -152,23 +173,21 @@ def render_text(diagnostic: Diagnostic, source: Source, *, color: bool = False) 
     return "\n".join(lines)
 
 
-def render_json(diagnostics: Iterable[Diagnostic], path: str) -> str:
+def render_json(diagnostics: Iterable[Diagnostic], path: str | None = None) -> str:
+    """The diagnostics as a JSON list; `path` names the file of each (default: its own)."""
     return json.dumps([d.to_json(path) for d in diagnostics], indent=2)
 
 
-# The codes reported as warnings (exit 0); every other code is an error.
-WARNING_CODES = frozenset({"PYENV101", "PYENV102", "PYENV103", "PYENV104", "PYENV105", "DAG002", "DAG003"})
-
-
 def severity_of(code: str) -> str:
-    """The severity a code is reported with."""
-    return WARNING if code in WARNING_CODES else ERROR
+    """The severity the registry gives `code`."""
+    return CODES[code].severity
 
 
 def markdown_table() -> str:
     """The README's table of every code, generated from CODES (checked by a test)."""
     rows = ["| code | severity | meaning |", "| --- | --- | --- |"]
-    for code, meaning in CODES.items():
-        cell = meaning.replace("|", "\\|")
-        rows.append(f"| `{code}` | {severity_of(code)} | {cell} |")
+    for code, entry in CODES.items():
+        cell = entry.summary.replace("|", "\\|")
+        severity = f"{entry.severity} (retired)" if entry.retired else entry.severity
+        rows.append(f"| `{code}` | {severity} | {cell} |")
     return "\n".join(rows) + "\n"

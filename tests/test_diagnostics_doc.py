@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pyenvc.diagnostics import CODES, WARNING_CODES, markdown_table
+from pyenvc.diagnostics import CODES, ERROR, WARNING, markdown_table
 
 PROJECT = Path(__file__).resolve().parents[1]
 START, END = "<!-- diagnostics:start -->\n", "<!-- diagnostics:end -->"
@@ -35,7 +35,8 @@ def test_table_matches_the_registry(path: Path) -> None:
 
 
 def test_every_code_is_well_formed() -> None:
-    assert WARNING_CODES <= set(CODES)
-    for code, meaning in CODES.items():
+    for code, entry in CODES.items():
         assert code.rstrip("0123456789") in ("DF", "PYENV", "DAG") and code[-3:].isdigit()
+        assert entry.severity in (ERROR, WARNING), code
+        meaning = entry.summary
         assert meaning and meaning[0].islower() or meaning.split()[0].isupper() or meaning[:2] in ("a ", "an")

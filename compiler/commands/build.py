@@ -24,7 +24,6 @@ Docker missing from PATH.
 
 from __future__ import annotations
 
-import copy
 import os
 import re
 import shutil
@@ -35,10 +34,11 @@ from typing import Optional, Sequence
 
 import attrs
 
-from pyenvc.lowering import lower as lowering
-from pyenvc.commands.main import _compile_parser, _report
-from pyenvc.commands.console import PROG, ArgumentParser, UsageError, encode, guarded, read_input, stderr_line
+from pyenvc import pipeline
+from pyenvc.commands import flags
+from pyenvc.commands.console import PROG, ArgumentParser, UsageError, encode, guarded, read_input, report, stderr_line
 from pyenvc.diagnostics import has_errors
+from pyenvc.lowering.options import OptionTypeError, OptionValueError
 from pyenvc.syntax.printer import LineMap
 from pyenvc.syntax.source import Source
 
@@ -63,12 +63,6 @@ VALUE_SHORT = frozenset("ftomc")  # -f --file, -t --tag, -o --output, -m --memor
 SWITCH_SHORT = frozenset("qDh")  # -q --quiet, -D --debug, -h --help
 PREFIX = "--pyenvc-"
 
-# `pyenvc compile`'s options that are not lowering options (nor --format): every other one is
-# offered here as --pyenvc-OPTION, so a lowering option added to `compile` appears here too.
-NOT_OWN = frozenset({"help", "version", "file", "output", "check", "diff", "build_arg", "context"})
-# an option's dest -> the keyword of `lowering.compile` it feeds, where the two differ
-_KEYWORDS = {"runtime_image": "runtime_images", "format": None}
-
 
 @attrs.frozen
 class Invocation:
@@ -84,19 +78,23 @@ class Invocation:
 
 def _own_parser() -> tuple[ArgumentParser, dict[str, bool]]:
     """The parser of the --pyenvc-* options and, for each of its option strings, whether it takes
-    a value. The options are `pyenvc compile`'s own actions (same types, choices, defaults and
-    help), copied under new names, so the two commands cannot drift apart."""
+    a value: the lowering options and --format, derived from the same table as `pyenvc
+    compile`'s (same types, choices, defaults, help and validators), so the two cannot drift."""
     parser = ArgumentParser(prog=f"{PROG} build", add_help=False)
-    takes_value: dict[str, bool] = {}
-    for action in _compile_parser()._actions:
-        if action.dest in NOT_OWN or not action.option_strings:
-            continue
-        own = copy.copy(action)
-        own.option_strings = [PREFIX + s[2:] for s in action.option_strings if s.startswith("--")]
-        parser._add_action(own)
-        for option in own.option_strings:
-            takes_value[option] = action.nargs != 0
+    takes_value = flags.add_lowering_options(parser, PREFIX)
+    flags.add_format(parser, PREFIX)
+    takes_value[PREFIX + "format"] = True
     return parser, takes_value
+
+
+def _joined(own: Sequence[str], takes_value: dict[str, bool]) -> list[str]:
+    """The --pyenvc-* options as `--flag=value`, so that argparse takes a value that starts
+    with `-` for the value it is (and the validator says what is wrong with it)."""
+    joined: list[str] = []
+    words = iter(own)
+    for name in words:
+        joined.append(f"{name}={next(words)}" if takes_value[name] else name)
+    return joined
 
 
 def _environment_build_arg(text: str) -> Optional[tuple[str, str]]:
@@ -409,7 +407,7 @@ def _run(argv: Sequence[str]) -> int:
         sys.stdout.flush()
         return 0
     try:
-        args = parser.parse_args(list(invocation.own))
+        args = parser.parse_args(_joined(invocation.own, takes_value))
     except SystemExit as exit:
         return exit.code if isinstance(exit.code, int) else 2
     context = invocation.context
@@ -428,18 +426,15 @@ def _run(argv: Sequence[str]) -> int:
     file = invocation.file if invocation.file is not None else os.path.join(context, "Dockerfile")
     text = read_input(file)
     display = "<stdin>" if file == "-" else file
-    options = {}
-    for dest, value in vars(args).items():
-        keyword = _KEYWORDS.get(dest, dest)
-        if keyword is not None:
-            options[keyword] = value
     try:
-        result = lowering.compile(text, path=file, context=context, build_args=invocation.build_args, **options)
-    except ValueError as problem:  # an option value the compiler cannot honour
+        result = pipeline.compile(
+            text, path=file, context=context, build_args=invocation.build_args, **flags.keywords(args)
+        )
+    except (OptionTypeError, OptionValueError) as problem:  # a value the compiler cannot honour
         raise UsageError(str(problem)) from None
     source = Source(text, display)
     if result.diagnostics or args.format == "json":
-        _report(result.diagnostics, source, args.format)
+        report(result.diagnostics, source, args.format)
     if has_errors(result.diagnostics) or result.output is None:
         return 1
     assert result.line_map is not None  # there with every output

@@ -10,8 +10,13 @@ from __future__ import annotations
 
 import argparse
 import os
+import stat
 import sys
+import tempfile
 from typing import Callable
+
+from pyenvc.diagnostics import render_json, render_text
+from pyenvc.syntax.source import Source
 
 PROG = "pyenvc"
 
@@ -105,3 +110,52 @@ def guarded(command: Callable[[], int]) -> int:
     except Exception as error:  # noqa: BLE001 - a traceback is a bug; say so in one line
         stderr_line(f"{PROG}: internal error: {type(error).__name__}: {error} (please report this)")
         return 2
+
+
+def write_atomic(name: str, data: bytes) -> None:
+    """Write `data` to `name` through a temporary file in the same directory and os.replace;
+    the old file stays whole until the new one is complete. Nothing is written when the file
+    already holds exactly `data`."""
+    target = os.path.realpath(name)
+    if os.path.isdir(target):
+        raise UsageError(f"cannot write {name}: it is a directory")
+    try:
+        with open(target, "rb") as f:
+            if f.read() == data:
+                return
+        mode = stat.S_IMODE(os.stat(target).st_mode)
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    except OSError:
+        mode = 0o644
+    directory = os.path.dirname(target) or "."
+    try:
+        fd, temp = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(target)}.", suffix=".tmp")
+    except OSError as error:
+        raise UsageError(f"cannot write {name}: {error.strerror or error}") from None
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.chmod(temp, mode)
+        os.replace(temp, target)
+    except OSError as error:
+        try:
+            os.unlink(temp)
+        except OSError:
+            pass
+        raise UsageError(f"cannot write {name}: {error.strerror or error}") from None
+
+
+def report(diagnostics: list, source: Source, fmt: str) -> None:
+    """Diagnostics on stderr: rendered for people (with a count of errors), or as JSON."""
+    if fmt == "json":
+        stderr_line(render_json(diagnostics, source.path))
+        return
+    tinted = color(sys.stderr)
+    for diagnostic in diagnostics:
+        stderr_line(render_text(diagnostic, source, color=tinted))
+    errors = sum(1 for d in diagnostics if d.is_error)
+    if errors:
+        stderr_line(f"{source.path}: {errors} error{'s' if errors != 1 else ''}, nothing written")

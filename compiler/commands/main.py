@@ -15,15 +15,16 @@ import argparse
 import difflib
 import json
 import os
-import stat
 import sys
-import tempfile
 from typing import Optional, Sequence
 
-from pyenvc.lowering import generate
-from pyenvc.lowering import lower as lowering
-from pyenvc.commands.console import PROG, ArgumentParser, UsageError, build_arg, color, decode, encode, guarded, read_input, stderr_line
-from pyenvc.diagnostics import has_errors, render_json, render_text
+from pyenvc import pipeline
+from pyenvc.commands import flags
+from pyenvc.commands.console import (
+    PROG, ArgumentParser, UsageError, build_arg, decode, encode, guarded, read_input, report, stderr_line, write_atomic,
+)
+from pyenvc.diagnostics import has_errors
+from pyenvc.lowering.options import OptionTypeError, OptionValueError
 from pyenvc.syntax.source import Source
 
 COMMANDS = ("compile", "parse", "check-dags", "build")
@@ -41,54 +42,6 @@ def _read_existing(name: str) -> Optional[bytes]:
         raise UsageError(f"cannot read {name}: {error.strerror or error}") from None
 
 
-def write_atomic(name: str, data: bytes) -> None:
-    """Write `data` to `name` through a temporary file in the same directory and os.replace;
-    the old file stays whole until the new one is complete. Nothing is written when the file
-    already holds exactly `data`."""
-    target = os.path.realpath(name)
-    if os.path.isdir(target):
-        raise UsageError(f"cannot write {name}: it is a directory")
-    try:
-        with open(target, "rb") as f:
-            if f.read() == data:
-                return
-        mode = stat.S_IMODE(os.stat(target).st_mode)
-    except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
-    except OSError:
-        mode = 0o644
-    directory = os.path.dirname(target) or "."
-    try:
-        fd, temp = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(target)}.", suffix=".tmp")
-    except OSError as error:
-        raise UsageError(f"cannot write {name}: {error.strerror or error}") from None
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.chmod(temp, mode)
-        os.replace(temp, target)
-    except OSError as error:
-        try:
-            os.unlink(temp)
-        except OSError:
-            pass
-        raise UsageError(f"cannot write {name}: {error.strerror or error}") from None
-
-
-def _report(diagnostics: list, source: Source, fmt: str) -> None:
-    if fmt == "json":
-        stderr_line(render_json(diagnostics, source.path))
-        return
-    tinted = color(sys.stderr)
-    for diagnostic in diagnostics:
-        stderr_line(render_text(diagnostic, source, color=tinted))
-    errors = sum(1 for d in diagnostics if d.is_error)
-    if errors:
-        stderr_line(f"{source.path}: {errors} error{'s' if errors != 1 else ''}, nothing written")
-
-
 def _write_stdout(data: bytes) -> None:
     sys.stdout.flush()
     sys.stdout.buffer.write(data)
@@ -104,10 +57,6 @@ def _diff(old: Optional[bytes], new: bytes, name: str) -> str:
     return "".join(lines)
 
 
-def _uid(text: str) -> int:
-    if not text.isdigit():
-        raise argparse.ArgumentTypeError(f"invalid uid '{text}', expected a number")
-    return int(text)
 
 
 def _version() -> str:
@@ -147,29 +96,13 @@ def _compile_parser() -> ArgumentParser:
     parser.add_argument("--build-arg", metavar="K=V", action="append", default=[], type=build_arg,
                         help="an ARG value for resolving FROM (repeatable)")
     parser.add_argument("--context", metavar="DIR", help="the build context (default: FILE's folder; none for stdin)")
-    parser.add_argument("--layout", default=lowering.DEFAULT_LAYOUT, choices=lowering.LAYOUTS,
-                        help="stages (default): each venv built in a stage of its own, then copied in; inline: in place")
-    parser.add_argument("--installer", default="pip", choices=lowering.INSTALLERS, help="default for PYENVs without --installer")
-    parser.add_argument("--uv-image", metavar="IMAGE", default=generate.DEFAULT_UV_IMAGE,
-                        help=f"the image uv is taken from (/uv at its root; default {generate.DEFAULT_UV_IMAGE})")
-    parser.add_argument("--user", help="the runtime user's name, for images pyenvc does not know")
-    parser.add_argument("--uid", type=_uid, help="the runtime user's numeric uid")
-    parser.add_argument("--home", help="the runtime user's home directory (venvs go to HOME/.venv/NAME)")
-    parser.add_argument("--python-flavour", metavar="FLAVOUR", help="the python image flavour, e.g. slim-bookworm")
-    parser.add_argument("--no-astro", dest="astro", action="store_false", help="switch the Astro Runtime rewrite off")
-    parser.add_argument("--runtime-image", metavar="REPO", action="append", default=[],
-                        help="another repository to treat as Astro Runtime (repeatable)")
-    parser.add_argument("--format", default="text", choices=("text", "json"), help="diagnostics for people or machines")
+    flags.add_lowering_options(parser)
+    flags.add_format(parser)
     return parser
 
 
 def _compile(argv: Sequence[str]) -> int:
-    args = _compile_parser().parse_args(argv)
-    problem = lowering.check_options(
-        args.layout, args.installer, args.uid, args.home, args.python_flavour, args.user, args.uv_image
-    )
-    if problem is not None:
-        raise UsageError(problem)
+    args = _compile_parser().parse_args(argv)  # option values are checked here (the table's validators)
     if (args.check or args.diff) and (args.output is None or args.output == "-"):
         raise UsageError("--check and --diff compare with an output file: give -o OUT")
     text = read_input(args.file)
@@ -179,24 +112,15 @@ def _compile(argv: Sequence[str]) -> int:
         context = os.path.dirname(args.file) or "."
     if context is not None and not os.path.isdir(context):
         raise UsageError(f"build context {context} is not a directory")
-    result = lowering.compile(
-        text,
-        path=args.file,
-        context=context,
-        build_args=dict(args.build_arg),
-        layout=args.layout,
-        installer=args.installer,
-        uv_image=args.uv_image,
-        user=args.user,
-        uid=args.uid,
-        home=args.home,
-        python_flavour=args.python_flavour,
-        astro=args.astro,
-        runtime_images=args.runtime_image,
-    )
+    try:
+        result = pipeline.compile(
+            text, path=args.file, context=context, build_args=dict(args.build_arg), **flags.keywords(args)
+        )
+    except (OptionTypeError, OptionValueError) as problem:
+        raise UsageError(str(problem)) from None
     source = Source(text, display)
     if result.diagnostics or args.format == "json":
-        _report(result.diagnostics, source, args.format)
+        report(result.diagnostics, source, args.format)
     if has_errors(result.diagnostics) or result.output is None:
         return 1
     data = encode(result.output)
@@ -230,7 +154,7 @@ def _parse(argv: Sequence[str]) -> int:
     try:
         tree = parse(text)
     except ParseError as error:
-        _report(list(error.diagnostics), source, args.diagnostics_format)
+        report(list(error.diagnostics), source, args.diagnostics_format)
         return 1
     _write_stdout(encode(json.dumps(to_buildkit(tree), indent=1, ensure_ascii=False) + "\n"))
     return 0

@@ -4,8 +4,9 @@ In: a Dockerfile's text, DAG files or folders, and which stage is the image (the
 `--target NAME`; `--build-arg` values resolve FROM as BuildKit does). Out: diagnostics, each
 knowing its file — DAG001 (error) for every venv name a task uses that the image does not
 declare, at the name's string; DAG002 (warning) for every PYENV of the image whose venv no task
-uses, at the venv name in the Dockerfile; DAG003 (error) for a DAG file that is not Python
-source; or the Dockerfile's own parse errors.
+uses, at the venv name in the Dockerfile; DAG003 (warning: Airflow reports it as an import error anyway) for
+a DAG file that is not Python source; or the Dockerfile's own parse errors. Each Diagnostic's
+`path` names its file.
 
 The image declares the venvs of the PYENVs in its target stage and in the stages that stage is
 built FROM, transitively (syntax/stages.py reads them as BuildKit does). A PYENV in any other
@@ -55,14 +56,14 @@ from typing import Iterable, Iterator, Mapping, Optional, Sequence, Union
 import attrs
 
 from pyenvc.commands.console import ArgumentParser, UsageError, build_arg, color, guarded, read_input
-from pyenvc.diagnostics import ERROR, WARNING, Diagnostic, render_text
+from pyenvc.diagnostics import Diagnostic, render_text
 from pyenvc.syntax import stages
 from pyenvc.syntax.parser import ParseError, parse
 from pyenvc.syntax.source import Source
 from pyenvc.syntax.stages import Stage
 from pyenvc.syntax.tree import Pyenv, Span
 
-__all__ = ["FileDiagnostic", "UnknownTarget", "check_dags", "run"]
+__all__ = ["UnknownTarget", "check_dags", "run"]
 
 PROG = "pyenvc check-dags"
 
@@ -82,29 +83,6 @@ _STAR_EXPORTS = {
 
 _LONE_CR = re.compile(r"\r(?!\n)")
 _VENV_NAME = re.compile(r"[A-Za-z0-9_-]+")  # what PYENV accepts (PYENV013)
-
-
-@attrs.frozen
-class FileDiagnostic(Diagnostic):
-    """A Diagnostic that knows its file: a DAG file's path or the Dockerfile's."""
-
-    path: str = ""  # as the user named it (a folder argument joined with the file's relative path)
-
-    def to_json(self, path: Optional[str] = None) -> dict:
-        return super().to_json(self.path if path is None else path)
-
-
-def _in_file(diagnostic: Diagnostic, path: str) -> FileDiagnostic:
-    return FileDiagnostic(
-        diagnostic.code,
-        diagnostic.severity,
-        diagnostic.message,
-        diagnostic.hint,
-        diagnostic.line,
-        diagnostic.column,
-        diagnostic.span,
-        path,
-    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -415,14 +393,14 @@ def _check(
     dag_paths: Sequence[str],
     target: Optional[str] = None,
     build_args: Optional[Mapping[str, str]] = None,
-) -> tuple[list[FileDiagnostic], dict[str, Source]]:
+) -> tuple[list[Diagnostic], dict[str, Source]]:
     files = _dag_files(dag_paths)
     dockerfile = Source(dockerfile_text, dockerfile_path)
     sources = {dockerfile_path: dockerfile}
     try:
         tree = parse(dockerfile_text)
     except ParseError as error:
-        return [_in_file(d, dockerfile_path) for d in error.diagnostics], sources
+        return [attrs.evolve(d, path=dockerfile_path) for d in error.diagnostics], sources
     all_stages = stages.read(tree, build_args)
     image = _target(all_stages, target, dockerfile_path)
     built_on = {s.index for s in stages.chain(image)} if image is not None else set()
@@ -436,14 +414,14 @@ def _check(
         for node in instructions
     )
 
-    diagnostics: list[FileDiagnostic] = []
+    diagnostics: list[Diagnostic] = []
     used: set[str] = set()
     dynamic: list[str] = []  # "path:line" of each task whose venv name is computed
     for path in files:
         dag = _read_dag(path)
         sources[path] = dag.source
         if dag.problem is not None:
-            diagnostics.append(_in_file(dag.problem, path))
+            diagnostics.append(dag.problem)
             continue
         found = []
         for usage in _Module(dag.tree).usages():
@@ -460,11 +438,11 @@ def _check(
                 else:
                     found.append(_unknown(dag.source, span, usage, names, dockerfile_path, compiled))
         found.sort(key=lambda d: (d.line, d.column))
-        diagnostics.extend(_in_file(d, path) for d in found)
+        diagnostics.extend(found)
 
     for venv in declared:
         if venv.name not in used:
-            diagnostics.append(_in_file(_unused(dockerfile, venv, dynamic), dockerfile_path))
+            diagnostics.append(_unused(dockerfile, venv, dynamic))
     return diagnostics, sources
 
 
@@ -516,7 +494,7 @@ def _unused(dockerfile: Source, venv: _Declared, dynamic: list[str]) -> Diagnost
         more = f" and {len(dynamic) - 1} more" if len(dynamic) > 1 else ""
         hint += f"; a task whose venv name is computed ({dynamic[0]}{more}) may use it"
     return Diagnostic.at(
-        dockerfile, venv.span, "DAG002", f"no task in the DAG files uses the venv '{venv.name}'", hint, WARNING
+        dockerfile, venv.span, "DAG002", f"no task in the DAG files uses the venv '{venv.name}'", hint
     )
 
 
@@ -532,12 +510,12 @@ def check_dags(
     `dockerfile_text` builds: its stage `target` (compared lower-cased; default the last stage)
     and the stages that stage is built FROM, resolved with the `build_args` values.
 
-    Returns DAG001/DAG003 errors in each DAG file (files in the order given, folders walked in
-    sorted order; by position within a file), then DAG002 warnings in Dockerfile order; or, when
-    the Dockerfile does not parse, only its parse errors. Each is a `FileDiagnostic`, whose
-    `path` says which file it is about (`dockerfile_path` or a DAG file's path). Nothing in the
-    DAG files is run. Raises OSError when a path is missing or a file cannot be read, and
-    UnknownTarget (a ValueError) when `target` names no stage.
+    Returns DAG001 errors and DAG003 warnings in each DAG file (files in the order given, folders
+    walked in sorted order; by position within a file), then DAG002 warnings in Dockerfile order;
+    or, when the Dockerfile does not parse, only its parse errors. Each Diagnostic's `path` says
+    which file it is about (`dockerfile_path` or a DAG file's path). Nothing in the DAG files is
+    run. Raises OSError when a path is missing or a file cannot be read, and UnknownTarget (a
+    ValueError) when `target` names no stage.
     """
     return list(_check(dockerfile_text, dockerfile_path, dag_paths, target, build_args)[0])
 
@@ -567,14 +545,14 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-def _output(diagnostics: list[FileDiagnostic], sources: dict[str, Source], fmt: str) -> str:
+def _output(diagnostics: list[Diagnostic], sources: dict[str, Source], fmt: str) -> str:
     if fmt == "json":
         return json.dumps([d.to_json() for d in diagnostics], indent=2) + "\n"
     if not diagnostics:
         return ""
     tinted = color(sys.stdout)
     parts = [render_text(d, sources[d.path], color=tinted) for d in diagnostics]
-    errors = sum(1 for d in diagnostics if d.severity == ERROR)
+    errors = sum(1 for d in diagnostics if d.is_error)
     parts.append(f"{_plural(errors, 'error')}, {_plural(len(diagnostics) - errors, 'warning')}")
     return "\n".join(parts) + "\n"
 
@@ -599,4 +577,4 @@ def _run(argv: Sequence[str]) -> int:
         raise UsageError(f"cannot read {name}: {error.strerror or error}") from None
     sys.stdout.write(_output(diagnostics, sources, args.format))
     sys.stdout.flush()
-    return 1 if any(d.severity == ERROR for d in diagnostics) else 0
+    return 1 if any(d.is_error for d in diagnostics) else 0

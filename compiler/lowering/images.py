@@ -11,6 +11,8 @@ from typing import Mapping, Optional
 
 import attrs
 
+from pyenvc.docker import reference
+
 ASTRO_RUNTIME_IMAGES = (
     "quay.io/astronomer/astro-runtime",  # Airflow 2, tags like 12.1.0
     "astrocrpublic.azurecr.io/runtime",  # Airflow 3 (tags like 3.0-1) and Airflow 2 runtimes
@@ -34,33 +36,13 @@ class ImageRef:
     digest: Optional[str]
 
 
-_NAME_COMPONENT = re.compile(r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*\Z")
-
-
 def parse_image(text: str) -> Optional[ImageRef]:
-    """None when `text` is not a valid reference."""
-    digest = None
-    if "@" in text:
-        text, digest = text.split("@", 1)
-    tag = None
-    slash = text.rfind("/")
-    colon = text.rfind(":")
-    if colon > slash:
-        text, tag = text[:colon], text[colon + 1 :]
-        if not re.match(r"[\w][\w.-]{0,127}\Z", tag):
-            return None
-    if not text:
+    """None when `text` is not a valid reference (`pyenvc.docker.reference` says why)."""
+    try:
+        ref = reference.parse(text)
+    except reference.InvalidReference:
         return None
-    parts = text.split("/")
-    if len(parts) > 1 and ("." in parts[0] or ":" in parts[0] or parts[0] == "localhost"):
-        domain, path = parts[0], parts[1:]
-    else:
-        domain, path = "docker.io", parts
-        if len(path) == 1:
-            path = ["library"] + path
-    if not all(_NAME_COMPONENT.match(p) for p in path):
-        return None
-    return ImageRef(domain + "/" + "/".join(path), tag, digest)
+    return ImageRef(ref.name, ref.tag, ref.digest)
 
 
 @attrs.frozen

@@ -4,14 +4,14 @@ the generated instructions; plus the two other rewrites the spec allows (the old
 
 In: a parsed `Dockerfile` tree, its `Source`, and `Options`. Out: the lowered tree and the
 diagnostics. Every node that is not rewritten stays the same object, so untouched bytes print
-unchanged by construction. `compile()` wraps parse + lower + emit and never raises for bad input.
+unchanged by construction. `pyenvc.pipeline.compile()` wraps parse + lower + emit.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from typing import Mapping, Optional, Sequence
+from typing import Optional, Sequence
 
 import attrs
 
@@ -20,19 +20,12 @@ from pyenvc.lowering import generate
 from pyenvc.lowering import pythons
 from pyenvc.lowering import images as runtime
 from pyenvc.lowering import stagerefs
-from pyenvc.lowering.context import BuildContext, path_problem
-from pyenvc.diagnostics import ERROR, WARNING, Diagnostic, has_errors
-from pyenvc.syntax.parser import ParseError, parse
-from pyenvc.syntax.printer import LineMap, emit_mapped
+from pyenvc.lowering.context import path_problem
+from pyenvc.lowering.options import INSTALLERS, Options
+from pyenvc.diagnostics import Diagnostic, has_errors
 from pyenvc.syntax.source import Source
 from pyenvc.syntax.emitter import NewInstruction, Unrepresentable, Verbatim, check_word, render
 from pyenvc.syntax.tree import Arg, Directive, Dockerfile, From, Generated, Instruction, Onbuild, Pyenv, Span, User, Word
-
-LAYOUTS = ("inline", "stages")
-INSTALLERS = ("pip", "uv")
-IMPLEMENTED_LAYOUTS = LAYOUTS
-IMPLEMENTED_INSTALLERS = INSTALLERS
-DEFAULT_LAYOUT = "stages"
 
 # What an instruction before a PYENV means for building its venv in a stage of its own, which
 # starts FROM the stage's base image, not from the stage as it stands at the PYENV:
@@ -53,31 +46,6 @@ _ROOT = generate.user("root")
 # `# syntax=` values that name the old PYENV frontend (`quay.io/astronomer/airflow-extensions:v1`;
 # its own tests used `astronomer/astro-runtime`).
 _OLD_FRONTEND = re.compile(r"(?:^|/)(?:airflow-extensions|astro-runtime)(?:[:@].*)?\Z")
-
-
-@attrs.frozen
-class Options:
-    """The lowering options; each has a command-line equivalent."""
-
-    layout: str = DEFAULT_LAYOUT
-    installer: str = "pip"
-    user: Optional[str] = None  # the runtime user's name, for images the table does not know
-    uid: Optional[int] = None
-    home: Optional[str] = None
-    python_flavour: Optional[str] = None
-    astro: bool = True  # the Astro Runtime rewrite
-    build_args: Mapping[str, str] = attrs.field(factory=dict)
-    runtime_images: tuple[str, ...] = ()  # more Astro Runtime repositories
-    context: Optional[BuildContext] = None
-    uv_image: str = generate.DEFAULT_UV_IMAGE
-
-
-@attrs.frozen
-class Result:
-    output: Optional[str]  # the generated Dockerfile; None when there are errors
-    diagnostics: list  # list[Diagnostic], errors and warnings, in source order
-    # each line of `output` -> the source line it came from; None when there are errors
-    line_map: Optional[LineMap] = None
 
 
 @attrs.frozen
@@ -155,10 +123,9 @@ class _Lowering:
         code: str,
         message: str,
         hint: Optional[str],
-        severity: str = ERROR,
     ) -> None:
         self.diagnostics.append(
-            Diagnostic.at(self.source, self._span(node, word), code, message, hint, severity)
+            Diagnostic.at(self.source, self._span(node, word), code, message, hint)
         )
 
     # -- the walk ------------------------------------------------------------------------------
@@ -477,7 +444,6 @@ class _Lowering:
                 f" home {runtime.DEFAULT_HOME} and flavour {self._flavour(stage)}",
                 "pass --user, --uid, --home and --python-flavour for this image (or --build-arg for its"
                 " variables), and write `USER ...` before the PYENV to restore a user by name",
-                WARNING,
             )
         if base.kind == "runtime" and base.flavour is None and options.python_flavour is None:
             self.report(
@@ -487,7 +453,6 @@ class _Lowering:
                 f"Astro Runtime tag '{base.image.tag if base.image else ''}' is not one the flavour table knows: "
                 f"using {runtime.DEFAULT_FLAVOUR} and leaving FROM alone",
                 "use a versioned tag such as 12.1.0, or pass --python-flavour",
-                WARNING,
             )
         if stage.from_variable and base.flavour is not None and options.python_flavour is None:
             self.report(
@@ -496,7 +461,6 @@ class _Lowering:
                 "PYENV103",
                 f"the interpreter flavour {base.flavour} was chosen from the compile-time value of '{word.value if word else ''}'",
                 "build with the same --build-arg values you compile with, or pass --python-flavour",
-                WARNING,
             )
         flavour = self._flavour(stage)
         versions: dict[str, tuple[str, int]] = {}
@@ -522,7 +486,6 @@ class _Lowering:
                     "PYENV101",
                     f"Python {spec.version.major_minor} reached its end of life on {eol.isoformat()}",
                     "move the venv to a supported Python version",
-                    WARNING,
                 )
             mm = spec.version.major_minor
             if mm in versions and versions[mm][0] != image:
@@ -549,7 +512,6 @@ class _Lowering:
                     "PYENV104",
                     f"Astro Runtime project file '{name}' is not in the build context: {why}",
                     f"create an empty {name} in {context.root}, or pass --no-astro",
-                    WARNING,
                 )
         path = os.path.join(context.root, "requirements.txt")
         if context.missing("requirements.txt") is None:
@@ -617,7 +579,6 @@ class _Lowering:
             f"venv '{spec.name}' is built inline, not in a stage of its own: {why}",
             "move the PYENV above that line to build the venv in a stage of its own (and in parallel),"
             " or pass --layout inline",
-            WARNING,
         )
 
     def _staged(self, stage: _Stage, spec: _Spec) -> bool:
@@ -804,88 +765,3 @@ def _join(lines: Sequence[str], node_text: str, file_text: str) -> str:
 def lower(tree: Dockerfile, source: Source, options: Options) -> tuple[Dockerfile, list[Diagnostic]]:
     """The lowered tree and the diagnostics; the tree is unchanged when there are errors."""
     return _Lowering(tree, source, options).run()
-
-
-def check_options(
-    layout: str,
-    installer: str,
-    uid: Optional[int],
-    home: Optional[str],
-    python_flavour: Optional[str],
-    user: Optional[str],
-    uv_image: str = generate.DEFAULT_UV_IMAGE,
-) -> Optional[str]:
-    """A message for an option value that is wrong (a usage error), or None."""
-    if layout not in LAYOUTS:
-        return f"unknown layout '{layout}', expected one of: {', '.join(LAYOUTS)}"
-    if layout not in IMPLEMENTED_LAYOUTS:
-        return f"layout '{layout}' is not implemented yet"
-    if installer not in INSTALLERS:
-        return f"unknown installer '{installer}', expected one of: {', '.join(INSTALLERS)}"
-    if installer not in IMPLEMENTED_INSTALLERS:
-        return f"installer '{installer}' is not implemented yet"
-    if uid is not None and (not isinstance(uid, int) or isinstance(uid, bool) or uid < 0):
-        return f"invalid uid {uid!r}, expected a number >= 0"
-    if home is not None and (not home.startswith("/") or re.search(r"[\s\"'$\\]", home) or home.rstrip("/") == ""):
-        return f"invalid home '{home}', expected an absolute path without white space, quotes or '$'"
-    if user is not None and not re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?", user):
-        return f"invalid user '{user}'"
-    if python_flavour is not None and not re.fullmatch(r"[a-z0-9][a-z0-9.-]*", python_flavour):
-        return f"invalid python flavour '{python_flavour}'"
-    if not isinstance(uv_image, str) or runtime.parse_image(uv_image) is None or re.search(r"[\s,\"'$]", uv_image):
-        return f"invalid uv image '{uv_image}', expected an image reference such as {generate.DEFAULT_UV_IMAGE}"
-    return None
-
-
-def compile(  # noqa: A001 - the spec's name
-    text: str,
-    *,
-    path: str = "Dockerfile",
-    context: Optional[str] = None,
-    build_args: Optional[Mapping[str, str]] = None,
-    layout: str = DEFAULT_LAYOUT,
-    installer: str = "pip",
-    uv_image: str = generate.DEFAULT_UV_IMAGE,
-    user: Optional[str] = None,
-    uid: Optional[int] = None,
-    home: Optional[str] = None,
-    python_flavour: Optional[str] = None,
-    astro: bool = True,
-    runtime_images: Sequence[str] = (),
-) -> Result:
-    """Compile a Dockerfile's text. Never raises for bad input: problems are diagnostics.
-
-    Option values the compiler cannot honour (an unknown layout, a negative uid, a layout that is
-    not implemented yet) raise ValueError: they are the caller's mistake, not the input's.
-    """
-    problem = check_options(layout, installer, uid, home, python_flavour, user, uv_image)
-    if problem is not None:
-        raise ValueError(problem)
-    source = Source(text, path)
-    try:
-        tree = parse(text)
-    except ParseError as error:
-        diagnostics = [attrs.evolve(d) for d in error.diagnostics]
-        return Result(None, diagnostics)
-    build_context = None
-    if context is not None:
-        dockerfile = path if path not in ("-", "<stdin>") and os.path.isfile(path) else None
-        build_context = BuildContext.load(context, dockerfile)
-    options = Options(
-        layout=layout,
-        installer=installer,
-        user=user,
-        uid=uid,
-        home=home.rstrip("/") if home else home,
-        python_flavour=python_flavour,
-        astro=astro,
-        build_args=dict(build_args or {}),
-        runtime_images=tuple(runtime_images),
-        context=build_context,
-        uv_image=uv_image,
-    )
-    lowered, diagnostics = lower(tree, source, options)
-    if has_errors(diagnostics):
-        return Result(None, diagnostics)
-    output, line_map = emit_mapped(lowered, source)
-    return Result(output, diagnostics, line_map)

@@ -261,12 +261,12 @@ class ToArguments:
     def _word(self, children: list) -> Word:
         return children[0].value
 
-    image = stage_name = version = venv_name = extra_word = _word
+    image = stage_name = extra_word = pyenv_word = _word
 
     def _token(self, children: list) -> ArgumentToken:
         return children[0]
 
-    source = destination = requirements = _token
+    source = destination = version = venv_name = requirements = _token
 
     def from_arguments(self, children: list) -> Arguments:
         keyword, flags, *rest = children

@@ -10,6 +10,7 @@ import sys
 import pytest
 
 from support import run_cli
+from pyenvc.commands import console
 from pyenvc.commands import main as cli
 
 GOOD = "FROM quay.io/astronomer/astro-runtime:12.1.0\nPYENV 3.11 a reqs.txt\n"
@@ -229,7 +230,7 @@ def test_internal_error_is_one_line_exit_2(project, monkeypatch) -> None:
     def boom(*args, **kwargs):
         raise RuntimeError("kaboom")
 
-    monkeypatch.setattr(cli.lowering, "compile", boom)
+    monkeypatch.setattr(cli.pipeline, "compile", boom)
     code, _, err = run(["Dockerfile"])
     assert code == 2
     assert err == "pyenvc: internal error: RuntimeError: kaboom (please report this)\n"
@@ -269,6 +270,6 @@ def test_colour_only_on_a_terminal(project, monkeypatch) -> None:
     (project / "Dockerfile").write_text(BAD)
     monkeypatch.delenv("NO_COLOR", raising=False)
     monkeypatch.setenv("TERM", "xterm")
-    monkeypatch.setattr(cli, "color", lambda stream: True)
+    monkeypatch.setattr(console, "color", lambda stream: True)
     code, _, err = run(["Dockerfile"])
     assert code == 1 and "\x1b[31m" in err

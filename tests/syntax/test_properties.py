@@ -64,6 +64,8 @@ def check(text: str) -> None:
     assert lines.sources == tuple(range(1, count + 1)) and not any(lines.generated)
     view = pyenvc.to_buildkit(tree)
     assert len(view["commands"]) == len(tree.instructions())
+    for node in tree.instructions():  # the argument rules read every instruction that parses
+        assert node.arguments.keyword is not None
 
 
 @settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow])
