@@ -338,12 +338,11 @@ class ToArguments:
         return children[0]
 
 
-def read(node: Instruction) -> Arguments:
-    """The node's arguments: its tokens, read by the grammar's `arguments` rules; RUN's mounts
-    then read from its flags (their offsets need the node's own text)."""
-    from pyenvc.syntax.parser import grammar
-
-    arguments = grammar().parse(tokens(node), start="arguments")
+def read(node: Instruction, parser: Any) -> Arguments:
+    """The node's arguments: its tokens, read by the grammar's `arguments` rules (`parser`, the
+    Lark parser of grammar.lark); RUN's mounts then read from its flags (their offsets need the
+    node's own text)."""
+    arguments = parser.parse(tokens(node), start="arguments")
     if node.command == "run":
         mounts = tuple(_mount(node, f) for f in arguments.flags if f.name.lower() == "mount" and f.value is not None)
         arguments = attrs.evolve(arguments, mounts=mounts)

@@ -18,6 +18,7 @@ from lark.exceptions import LarkError
 from pyenvc.syntax import lexer
 from pyenvc.diagnostics import Diagnostic
 from pyenvc.syntax.lexer import DockerfileLexer, NodeToken, ParseError
+from pyenvc.syntax import arguments, tree
 from pyenvc.syntax.arguments import ToArguments
 from pyenvc.syntax.source import Source
 from pyenvc.syntax.tree import Dockerfile, Node, Span
@@ -110,3 +111,6 @@ def parse(text: str) -> Dockerfile:
             [Diagnostic.at(source, Span(position, position), "DF010", f"internal parser error: {problem}",
                            "report this file to pyenvc's maintainers")]
         ) from None
+
+
+tree.read_arguments_with(lambda node: arguments.read(node, grammar()))

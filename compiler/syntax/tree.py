@@ -179,11 +179,10 @@ class Instruction:
 
     @property
     def arguments(self) -> Any:
-        """The typed arguments with their spans (arguments.Arguments), read on first use."""
+        """The typed arguments with their spans (arguments.Arguments), read on first use by the
+        grammar's `arguments` rules (the parser installs the reader: see read_arguments_with)."""
         if self._arguments is None:
-            from pyenvc.syntax import arguments
-
-            object.__setattr__(self, "_arguments", arguments.read(self))
+            object.__setattr__(self, "_arguments", _READER[0](self))
         return self._arguments
 
     @property
@@ -326,6 +325,19 @@ class Pyenv(Instruction):
     def requirements(self) -> Optional[Word]:
         words = self.words
         return words[2] if len(words) > 2 else None
+
+
+def _no_reader(node: Instruction) -> Any:
+    raise RuntimeError("pyenvc.syntax.parser installs the arguments reader; import pyenvc.syntax first")
+
+
+# How a node's arguments are read: set once by the parser, whose grammar reads them (the tree
+# itself knows no grammar, so nothing here imports the parser that builds it).
+_READER: list = [_no_reader]
+
+
+def read_arguments_with(reader: Any) -> None:
+    _READER[0] = reader
 
 
 # Which node class holds which instruction (every other keyword: Instruction).
