@@ -1,0 +1,181 @@
+"""One PYENV instruction read and checked: its flags, version, venv name and requirements.
+
+In: a typed `Pyenv` node, the venv names its stage already has, the options and the build
+context. Out: a `Venv` (what to build), or None with every problem reported (a PYENV with an
+error is not built, and checking goes on with the next one).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+import attrs
+
+from pyenvc.lowering import images, pythons
+from pyenvc.lowering.context import path_problem
+from pyenvc.lowering.options import INSTALLERS, Options
+from pyenvc.lowering.report import Reporter, keyword_of
+from pyenvc.syntax.emitter import Unrepresentable, check_word
+from pyenvc.syntax.tree import Instruction, Pyenv, Word
+
+_VENV_NAME = re.compile(r"[A-Za-z0-9_-]+\Z")
+_HEREDOC = re.compile(r"\d*<<")
+FLAGS = ("installer", "python-image")
+
+
+@attrs.frozen
+class Venv:
+    """A PYENV that passed every check: what its lowering builds."""
+
+    node: Pyenv
+    line: int  # the PYENV's first line, for the `# PYENV line N` comments
+    version: pythons.PythonVersion
+    version_word: Word  # where stage-level findings about the version point
+    name: str
+    requirements: Optional[str]  # a path in the build context, as COPY takes it
+    image: Optional[str]  # --python-image, else None (the official image)
+    installer: str
+
+
+def read(node: Pyenv, line: int, names: dict[str, int], options: Options, escape: str, reporter: Reporter) -> Optional[Venv]:
+    """The PYENV's venv, or None when it has errors; `names` (venv name -> line) gains its name."""
+    keyword = keyword_of(node)
+    words = [flag.word for flag in node.flags] + list(node.words)
+    if node.heredocs or any(_HEREDOC.match(w.value) for w in words):
+        word = next((w for w in words if _HEREDOC.match(w.value)), keyword)
+        reporter.report(node, word, "PYENV004", "PYENV does not take a heredoc",
+                        "write the requirements in a file and name it: `PYENV 3.11 name requirements.txt`")
+        return None
+    ok = True
+    flags: dict[str, str] = {}
+    positional: list[Word] = []
+    for word in words:
+        if "$" in word.value:
+            reporter.report(node, word, "PYENV005", f"variables are not expanded in PYENV: '{word.value}'",
+                            "write the value itself; PYENV words are used as written")
+            ok = False
+        elif word.value.startswith("--"):
+            if positional:
+                reporter.report(node, word, "PYENV009", f"flag '{word.value}' comes after the arguments",
+                                "put flags right after PYENV, before the Python version")
+                ok = False
+            else:
+                ok = _flag(node, word, flags, reporter) and ok
+        elif not positional and word.value.startswith("["):
+            reporter.report(node, word, "PYENV003", "PYENV does not take the JSON form",
+                            "write the words plainly: `PYENV 3.11 name requirements.txt`")
+            return None
+        else:
+            positional.append(word)
+    if not ok:
+        return None
+    if len(positional) < 2:
+        what = "a Python version and a venv name" if not positional else "a venv name"
+        reporter.report(node, None, "PYENV006", f"PYENV needs {what}",
+                        "write `PYENV <python-version> <venv-name> [<requirements-file>]`")
+        return None
+    if len(positional) > 3:
+        reporter.report(
+            node, positional[3], "PYENV007",
+            f"PYENV takes at most 3 arguments, found {len(positional)}: unexpected '{positional[3].value}'",
+            "write one PYENV per venv: `PYENV <python-version> <venv-name> [<requirements-file>]`",
+        )
+        return None
+    version_word, name_word = positional[0], positional[1]
+    requirements_word = positional[2] if len(positional) > 2 else None
+    version = _version(node, version_word, reporter)
+    ok = version is not None
+    ok = _name(node, name_word, line, names, reporter) and ok
+    if requirements_word is not None:
+        ok = _requirements(node, requirements_word, options, escape, reporter) and ok
+    if not ok or version is None:
+        return None
+    return Venv(
+        node,
+        line,
+        version,
+        version_word,
+        name_word.value,
+        requirements_word.value if requirements_word is not None else None,
+        flags.get("python-image"),
+        flags.get("installer", options.installer),
+    )
+
+
+def _version(node: Instruction, word: Word, reporter: Reporter) -> Optional[pythons.PythonVersion]:
+    version = pythons.parse_version(word.value)
+    if version == "python2":
+        reporter.report(node, word, "PYENV011", f"Python 2 has no venv module: '{word.value}'",
+                        "use a Python 3 version such as 3.12")
+        return None
+    if isinstance(version, str):
+        reporter.report(node, word, "PYENV010", f"invalid Python version '{word.value}', expected 3.Y or 3.Y.Z",
+                        "write a version such as 3.12 or 3.12.4")
+        return None
+    return version
+
+
+def _name(node: Instruction, word: Word, line: int, names: dict[str, int], reporter: Reporter) -> bool:
+    if not _VENV_NAME.match(word.value):
+        suggestion = re.sub(r"[^A-Za-z0-9_-]+", "_", word.value) or "venv"
+        reporter.report(node, word, "PYENV013",
+                        f"invalid venv name '{word.value}', expected letters, digits, '_' and '-'",
+                        f"rename the venv, e.g. `{suggestion}`")
+        return False
+    if word.value in names:
+        reporter.report(node, word, "PYENV014",
+                        f"venv '{word.value}' is already defined in this stage on line {names[word.value]}",
+                        "give each venv in a stage its own name")
+        return False
+    names[word.value] = line
+    return True
+
+
+def _flag(node: Instruction, word: Word, flags: dict[str, str], reporter: Reporter) -> bool:
+    name, eq, value = word.value[2:].partition("=")
+    if name not in FLAGS:
+        reporter.report(node, word, "PYENV008", f"unknown flag '--{name}'" if name else f"malformed flag '{word.value}'",
+                        "use only `--installer=pip|uv` and `--python-image=IMAGE`: PYENV takes no other flag")
+        return False
+    if name in flags:
+        reporter.report(node, word, "PYENV009", f"flag '--{name}' is given twice", "keep one of them")
+        return False
+    if not eq or not value:
+        example = "pip" if name == "installer" else "python:3.12-slim-bookworm"
+        reporter.report(node, word, "PYENV009", f"flag '--{name}' needs a value", f"write it as `--{name}={example}`")
+        return False
+    if name == "installer" and value not in INSTALLERS:
+        reporter.report(node, word, "PYENV009", f"unknown installer '{value}', expected 'pip' or 'uv'",
+                        "write `--installer=pip` or `--installer=uv`")
+        return False
+    if name == "python-image" and images.parse_image(value) is None:
+        reporter.report(node, word, "PYENV009", f"invalid image reference '{value}'",
+                        "name an image with CPython under /usr/local, e.g. `--python-image=python:3.12-slim-bookworm`")
+        return False
+    flags[name] = value
+    return True
+
+
+def _requirements(node: Instruction, word: Word, options: Options, escape: str, reporter: Reporter) -> bool:
+    problem = path_problem(word.value)
+    if problem is not None:
+        code, detail = problem
+        hint = "give a path relative to the build context, as COPY takes it"
+        if code == "PYENV017":
+            hint = "rename the file so its path has no glob characters, white space or quotes"
+        reporter.report(node, word, code, f"requirements path '{word.value}' {detail}", hint)
+        return False
+    try:
+        check_word(word.value, "the requirements path", escape)
+    except Unrepresentable as unrepresentable:
+        reporter.unrepresentable(node, word, unrepresentable)
+        return False
+    context = options.context
+    if context is not None:
+        why = context.missing(word.value)
+        if why is not None:
+            reporter.report(node, word, "PYENV018", f"requirements file '{word.value}' is not in the build context: {why}",
+                            f"create it in the build context ({context.root}), fix the path, or change .dockerignore")
+            return False
+    return True
