@@ -24,7 +24,7 @@ from pyenvc.lowering.lower import Options, lower
 from pyenvc.syntax.source import Source
 from pyenvc.syntax.tree import Generated, Instruction, Pyenv
 
-OPTIONS = {"user": "app", "uid": 1000, "home": "/home/app", "layout": "inline"}  # stages: test_stages.py
+OPTIONS = {"user": "app", "uid": 1000, "home": "/home/app", "layout": "inline"}  # stages: test_layouts.py
 VIEW_KEYS = ("cmd", "sub_cmd", "json", "original", "flags", "next", "heredocs", "dump")
 
 

@@ -18,7 +18,7 @@ RUNTIME = "quay.io/astronomer/astro-runtime:12.1.0"
 
 
 def out(text: str, **options) -> str:
-    options.setdefault("layout", "inline")  # the stages layout: tests/test_stages.py
+    options.setdefault("layout", "inline")  # the stages layout: tests/lowering/test_layouts.py
     result = pyenvc.compile(text, **options)
     errors = [d for d in result.diagnostics if d.is_error]
     assert not errors, errors

@@ -1,6 +1,6 @@
 """The stage model (syntax/stages.py): which stages a Dockerfile has, what each is built FROM,
 and which stage `--target` selects, as BuildKit resolves them. (The stages *layout* of the
-lowering is tested in tests/lowering/test_stages.py.)"""
+lowering is tested in tests/lowering/test_layouts.py.)"""
 
 from __future__ import annotations
 
