@@ -48,3 +48,39 @@ def test_the_grammar_cache_gives_the_same_parser_and_survives_a_bad_file(tmp_pat
     cache[0].write_bytes(b"not a cache\n")
     again = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert again.stdout == "Pyenv 1\n"
+
+
+def test_import_pyenvc_loads_nothing_until_a_public_name_is_used_and_then_each_works():
+    code = (
+        "import sys, pyenvc\n"
+        "early = sorted(m for m in sys.modules if m.startswith(('pyenvc.', 'lark', 'attr')))\n"
+        "assert not early, early\n"
+        "assert set(pyenvc.__all__) <= set(dir(pyenvc))\n"
+        "tree = pyenvc.parse('FROM python:3.12\\nRUN true\\n')\n"
+        "assert 'pyenvc.lowering.lower' not in sys.modules  # parsing needs no lowering\n"
+        "assert pyenvc.emit(tree) == 'FROM python:3.12\\nRUN true\\n'\n"
+        "assert [c['cmd'] for c in pyenvc.to_buildkit(tree)['commands']] == ['FROM', 'RUN']\n"
+        "result = pyenvc.compile('FROM python:3.12\\nPYENV 3.8 venv\\n')\n"
+        "assert isinstance(result, pyenvc.Result) and 'PYENV 3.8 venv' not in result.output\n"
+        "assert all(isinstance(d, pyenvc.Diagnostic) for d in result.diagnostics) and result.diagnostics\n"
+        "try:\n"
+        "    pyenvc.parse('RUN <<EOF\\n')\n"
+        "except pyenvc.ParseError as error:\n"
+        "    assert error.diagnostics[0].code == 'DF002'\n"
+        "else:\n"
+        "    raise AssertionError('no ParseError')\n"
+        "try:\n"
+        "    pyenvc.no_such_name\n"
+        "except AttributeError:\n"
+        "    pass\n"
+        "else:\n"
+        "    raise AssertionError('no AttributeError')\n"
+        "namespace = {}\n"
+        "exec('from pyenvc import *', namespace)\n"
+        "assert {name: namespace[name] for name in pyenvc.__all__} == {name: getattr(pyenvc, name) for name in pyenvc.__all__}\n"
+        "from pyenvc import compile as c2, parse as p2\n"
+        "assert c2 is pyenvc.compile and p2 is pyenvc.parse\n"
+        "print('ok')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0 and result.stdout == "ok\n", result.stderr

@@ -12,12 +12,9 @@ and bytes that are not UTF-8 pass through unchanged.
 from __future__ import annotations
 
 import argparse
-import difflib
-import json
 import os
 import stat
 import sys
-import tempfile
 from typing import Optional, Sequence
 
 from pyenvc.lowering import generate
@@ -60,6 +57,8 @@ def write_atomic(name: str, data: bytes) -> None:
     except OSError:
         mode = 0o644
     directory = os.path.dirname(target) or "."
+    import tempfile  # here, not at the top: only writing a file needs it (~3 ms of a start-up)
+
     try:
         fd, temp = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(target)}.", suffix=".tmp")
     except OSError as error:
@@ -96,6 +95,8 @@ def _write_stdout(data: bytes) -> None:
 
 
 def _diff(old: Optional[bytes], new: bytes, name: str) -> str:
+    import difflib
+
     a = decode(old).splitlines(keepends=True) if old is not None else []
     b = decode(new).splitlines(keepends=True)
     lines = []
@@ -228,6 +229,8 @@ def _compile(argv: Sequence[str]) -> int:
 
 
 def _parse(argv: Sequence[str]) -> int:
+    import json
+
     from pyenvc.docker.buildkit import to_buildkit
     from pyenvc.syntax.parser import ParseError, parse
 
