@@ -84,3 +84,20 @@ def test_import_pyenvc_loads_nothing_until_a_public_name_is_used_and_then_each_w
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0 and result.stdout == "ok\n", result.stderr
+
+
+def test_a_plain_compile_imports_only_what_it_uses(tmp_path):
+    """The start-up budget: compiling a file to stdout loads neither Lark (the standalone parser
+    runs once it is in the cache) nor what only other commands or options use."""
+    code = (
+        "import sys\n"
+        "from pyenvc.commands.main import main\n"
+        "main(['examples/astro-project/Dockerfile.pyenv'])\n"
+        "unused = ['lark', 'tempfile', 'difflib', 'shutil', 'pyenvc.dags.check', 'pyenvc.commands.build']\n"
+        "sys.stderr.write(repr(sorted(name for name in unused if name in sys.modules)))\n"
+    )
+    project = __import__("pathlib").Path(__file__).resolve().parent.parent
+    env = {**__import__("os").environ, "XDG_CACHE_HOME": str(tmp_path)}
+    for _ in range(2):  # the first run generates the parser
+        result = subprocess.run([sys.executable, "-c", code], cwd=project, env=env, capture_output=True, text=True, check=True)
+    assert result.stderr.endswith("[]"), result.stderr
