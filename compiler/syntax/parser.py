@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import os
 import sys
+import types
 from typing import Any, Iterable, Iterator, Optional
 
 import attrs
@@ -82,6 +83,16 @@ class _Tokens:
 
     def lex(self, tokens: Iterable[NodeToken]) -> Iterator[NodeToken]:
         return iter(tokens)
+
+
+class _OnFirstUse(types.ModuleType):
+    """A module whose missing attributes come from the real module of that name, imported
+    on first use."""
+
+    def __getattr__(self, name: str) -> Any:
+        from importlib import import_module
+
+        return getattr(import_module(self.__name__), name)
 
 
 def _lexer_class(base: type) -> type:
@@ -189,21 +200,42 @@ def _with_lexer(data: dict, lexer_class: type) -> dict:
     return {**data, "parser": parser, "options": {**data["options"], "lexer": lexer_class}}
 
 
+# Modules the generated code imports for Lark.save and Lark.load (and compressed tables, which
+# are not used here), never for a parse: ~3 ms of a start-up. It gets stand-ins that import them
+# on first use.
+_DEFERRED = frozenset({"pickle", "base64"})
+
+
+def _deferring_import(name: str, globals: Any = None, locals: Any = None, fromlist: Any = (), level: int = 0) -> Any:
+    if name in _DEFERRED and not fromlist and not level and name not in sys.modules:
+        return _OnFirstUse(name)
+    return __import__(name, globals, locals, fromlist, level)
+
+
 def _run_standalone(code: Any, path: str) -> tuple[Any, type]:
     """Execute the generated module and make its parser: the scanner as lexer, _ToSyntax as
     transformer (the same options as Lark's in `_lark`)."""
-    import types
+    import builtins
 
     module = types.ModuleType(_MODULE)
     module.__file__ = path
+    module.__builtins__ = {**builtins.__dict__, "__import__": _deferring_import}
+    previous = sys.modules.get(_MODULE)
     sys.modules[_MODULE] = module  # dataclasses look their module up while they are made
     try:
         exec(code, module.__dict__)
         module.DATA = _with_lexer(module.DATA, _lexer_class(module.Lexer))
         return module.Lark_StandAlone(transformer=_ToSyntax()), module.LarkError
     except BaseException:
-        sys.modules.pop(_MODULE, None)
+        _restore(previous)
         raise
+
+
+def _restore(previous: Optional[types.ModuleType]) -> None:
+    if previous is None:
+        sys.modules.pop(_MODULE, None)
+    else:
+        sys.modules[_MODULE] = previous
 
 
 def _read_standalone(path: str, inputs: tuple[str, str, str]) -> Optional[tuple[Any, Optional[type]]]:
@@ -268,13 +300,14 @@ def _generate_standalone(path: str, grammar_text: str) -> tuple[Any, Any, type]:
     out = io.StringIO()
     gen_standalone(Lark(grammar_text, parser="lalr", lexer="basic"), out=out)
     code = compile(out.getvalue(), path, "exec")
+    previous = sys.modules.get(_MODULE)
     parser, error = _run_standalone(code, path)
     try:
         tree = parser.parse(lexer.scan("FROM a\nRUN <<EOF\nx\nEOF\n"))
         if not (isinstance(tree, Dockerfile) and tree.body[1].heredocs):
             raise TypeError(f"the generated parser made {tree!r}")
     except BaseException:
-        sys.modules.pop(_MODULE, None)
+        _restore(previous)
         raise
     return code, parser, error
 
