@@ -101,3 +101,21 @@ def test_a_plain_compile_imports_only_what_it_uses(tmp_path):
     for _ in range(2):  # the first run generates the parser
         result = subprocess.run([sys.executable, "-c", code], cwd=project, env=env, capture_output=True, text=True, check=True)
     assert result.stderr.endswith("[]"), result.stderr
+
+
+def test_the_entry_point_runs_main_and_leaves_the_collector_as_it_was():
+    code = (
+        "import gc, sys\n"
+        "from pyenvc import commands\n"
+        "for enabled in (True, False):\n"
+        "    (gc.enable if enabled else gc.disable)()\n"
+        "    code = commands.run(['--version'])\n"
+        "    assert code == 0 and gc.isenabled() is enabled, (code, enabled)\n"
+        "import pyenvc.commands.main as module\n"
+        "module.main = lambda argv: 7 if gc.isenabled() and argv == ['x'] else 3\n"
+        "gc.enable()\n"
+        "assert commands.run(['x']) == 7  # main runs with the collector back on\n"
+        "print('ok')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0 and result.stdout.endswith("ok\n"), result.stderr
