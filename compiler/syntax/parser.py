@@ -163,10 +163,10 @@ _MAGIC = b"pyenvc lark-standalone 1\n"
 _MODULE = "pyenvc._lark_standalone"
 
 
-def _inputs() -> Optional[tuple[str, str, str]]:
+def _inputs() -> Optional[tuple[str, ...]]:
     """What the generated parser depends on: grammar.lark's text, Lark's version (the text of
-    its __init__.py, which names it; found without importing Lark) and Python's version. None
-    where one cannot be read."""
+    its __init__.py, which names it; found without importing Lark), and Python's version and
+    bytecode magic (the file holds compiled code). None where one cannot be read."""
     import importlib.util
 
     try:
@@ -180,10 +180,10 @@ def _inputs() -> Optional[tuple[str, str, str]]:
             lark_text = f.read()
     except (OSError, ValueError, ImportError):
         return None
-    return grammar_text, lark_text, sys.version
+    return grammar_text, lark_text, sys.version, importlib.util.MAGIC_NUMBER.hex()
 
 
-def _cache_path(folder: str, inputs: tuple[str, str, str]) -> str:
+def _cache_path(folder: str, inputs: tuple[str, ...]) -> str:
     import zlib
 
     key = zlib.crc32("\0".join(inputs).encode("utf-8", "surrogatepass"))
@@ -238,7 +238,7 @@ def _restore(previous: Optional[types.ModuleType]) -> None:
         sys.modules[_MODULE] = previous
 
 
-def _read_standalone(path: str, inputs: tuple[str, str, str]) -> Optional[tuple[Any, Optional[type]]]:
+def _read_standalone(path: str, inputs: tuple[str, ...]) -> Optional[tuple[Any, Optional[type]]]:
     """The parser kept at `path`: (parser, error class); (None, None) where the file says
     generating failed for these inputs; None where there is no usable file."""
     import marshal
@@ -265,7 +265,7 @@ def _read_standalone(path: str, inputs: tuple[str, str, str]) -> Optional[tuple[
         return None
 
 
-def _write_standalone(folder: str, path: str, inputs: tuple[str, str, str], code: Any) -> None:
+def _write_standalone(folder: str, path: str, inputs: tuple[str, ...], code: Any) -> None:
     """Write the cache file through a temporary file and os.replace, so that a reader sees
     the old file or the new one, never part of one."""
     import marshal
