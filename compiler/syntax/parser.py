@@ -85,16 +85,6 @@ class _Tokens:
         return iter(tokens)
 
 
-class _OnFirstUse(types.ModuleType):
-    """A module whose missing attributes come from the real module of that name, imported
-    on first use."""
-
-    def __getattr__(self, name: str) -> Any:
-        from importlib import import_module
-
-        return getattr(import_module(self.__name__), name)
-
-
 def _lexer_class(base: type) -> type:
     return type("DockerfileLexer", (_Tokens, base), {"__module__": __name__})
 
@@ -204,6 +194,16 @@ def _with_lexer(data: dict, lexer_class: type) -> dict:
 # are not used here), never for a parse: ~3 ms of a start-up. It gets stand-ins that import them
 # on first use.
 _DEFERRED = frozenset({"pickle", "base64"})
+
+
+class _OnFirstUse(types.ModuleType):
+    """A module whose missing attributes come from the real module of that name, imported
+    on first use."""
+
+    def __getattr__(self, name: str) -> Any:
+        from importlib import import_module
+
+        return getattr(import_module(self.__name__), name)
 
 
 def _deferring_import(name: str, globals: Any = None, locals: Any = None, fromlist: Any = (), level: int = 0) -> Any:
