@@ -2,6 +2,6 @@
 
 import sys
 
-from pyenvc.commands.main import main
+from pyenvc.commands import run
 
-sys.exit(main())
+sys.exit(run())

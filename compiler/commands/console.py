@@ -12,7 +12,6 @@ import argparse
 import os
 import stat
 import sys
-import tempfile
 from typing import Callable
 
 from pyenvc.diagnostics import render_json, render_text
@@ -25,8 +24,37 @@ class UsageError(Exception):
     """A usage or I/O problem: one line on stderr, exit 2."""
 
 
+def _terminal_columns() -> int:
+    """`shutil.get_terminal_size().columns`, without importing shutil (and with it bz2 and
+    lzma: ~3 ms of every start-up): $COLUMNS, else the width of the terminal on stdout, else 80."""
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns or 80
+        except (AttributeError, ValueError, OSError):
+            columns = 80
+    return columns
+
+
+class HelpFormatter(argparse.HelpFormatter):
+    """argparse's formatter, the terminal's width found as argparse finds it but without
+    shutil: argparse makes a formatter for every add_argument (to check its metavar)."""
+
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24, width: "int | None" = None) -> None:
+        if width is None:
+            width = _terminal_columns() - 2
+        super().__init__(prog, indent_increment, max_help_position, width)
+
+
 class ArgumentParser(argparse.ArgumentParser):
     """argparse, with its errors raised as UsageError instead of printed and exited."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("formatter_class", HelpFormatter)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> "None":  # type: ignore[override]
         raise UsageError(f"{message} (see `{self.prog} --help`)")
@@ -132,6 +160,8 @@ def write_atomic(name: str, data: bytes) -> None:
         mode = 0o644
     directory = os.path.dirname(target) or "."
     try:
+        import tempfile  # here, not at the top: only writing a file needs it (~3 ms of a start-up)
+
         fd, temp = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(target)}.", suffix=".tmp")
     except OSError as error:
         raise UsageError(f"cannot write {name}: {error.strerror or error}") from None

@@ -12,8 +12,6 @@ and bytes that are not UTF-8 pass through unchanged.
 from __future__ import annotations
 
 import argparse
-import difflib
-import json
 import os
 import sys
 from typing import Optional, Sequence
@@ -49,6 +47,8 @@ def _write_stdout(data: bytes) -> None:
 
 
 def _diff(old: Optional[bytes], new: bytes, name: str) -> str:
+    import difflib
+
     a = decode(old).splitlines(keepends=True) if old is not None else []
     b = decode(new).splitlines(keepends=True)
     lines = []
@@ -141,6 +141,8 @@ def _compile(argv: Sequence[str]) -> int:
 
 
 def _parse(argv: Sequence[str]) -> int:
+    import json
+
     from pyenvc.docker.view import to_buildkit
     from pyenvc.syntax.parser import ParseError, parse
 

@@ -21,7 +21,7 @@ separates them as it would in ENV) and used as written. It all runs once per nod
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable, Iterator, Optional
+from typing import Any, Iterator, Optional
 
 import attrs
 

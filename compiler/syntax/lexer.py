@@ -27,9 +27,7 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Iterable, Iterator
-
-from lark.lexer import Lexer
+from typing import Iterator
 
 from pyenvc.docker import buildkit
 from pyenvc.docker import gotext
@@ -415,15 +413,3 @@ def _read_heredoc(text: str, start: int, spec: buildkit.HeredocSpec, opener: Spa
         chomp=spec.chomp,
         content=text[start:pos],
     )
-
-
-class DockerfileLexer(Lexer):
-    """Lark's side of the scanner. `Lark.parse` is handed `scan(text)`, the tokens
-    themselves: Lark lets a custom lexer take any input, and a str would first be wrapped for
-    Lark's own lexers, a cost paid per file."""
-
-    def __init__(self, lexer_conf: object) -> None:
-        pass
-
-    def lex(self, tokens: Iterable[NodeToken]) -> Iterator[NodeToken]:  # type: ignore[override]
-        return iter(tokens)

@@ -328,7 +328,7 @@ class Pyenv(Instruction):
 
 
 def _no_reader(node: Instruction) -> Any:
-    raise RuntimeError("pyenvc.syntax.parser installs the arguments reader; import pyenvc.syntax first")
+    raise RuntimeError("a node made outside the parser: import pyenvc.syntax.parser, which reads arguments")
 
 
 # How a node's arguments are read: set once by the parser, whose grammar reads them (the tree

@@ -41,3 +41,21 @@ def _raise(error: BaseException):
 def test_guarded_turns_every_failure_into_one_line_and_an_exit_code(capsys, error, code, message):
     assert console.guarded(_raise(error)) == code
     assert capsys.readouterr().err.strip() == message
+
+
+@pytest.mark.parametrize("columns", [None, "50", "200", "0", "-3", "wide"])
+def test_help_is_as_wide_as_argparse_would_make_it(monkeypatch, columns):
+    import argparse
+    import shutil
+
+    if columns is None:
+        monkeypatch.delenv("COLUMNS", raising=False)
+    else:
+        monkeypatch.setenv("COLUMNS", columns)
+    assert console._terminal_columns() == shutil.get_terminal_size().columns
+    parser = console.ArgumentParser(prog="p", description="d " * 80)
+    parser.add_argument("--flag", help="h " * 60)
+    plain = argparse.ArgumentParser(prog="p", description="d " * 80)
+    plain.add_argument("--flag", help="h " * 60)
+    assert parser.format_help() == plain.format_help()
+
