@@ -10,7 +10,7 @@ Span of 0-based offsets (for the excerpt and caret).
 from __future__ import annotations
 
 import json
-from typing import Iterable
+from typing import Iterable, NamedTuple
 
 import attrs
 
@@ -21,8 +21,7 @@ ERROR = "error"
 WARNING = "warning"
 
 
-@attrs.frozen
-class Code:
+class Code(NamedTuple):
     """A diagnostic code's entry in the registry."""
 
     severity: str  # ERROR or WARNING: every diagnostic with this code has it

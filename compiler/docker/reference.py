@@ -26,9 +26,7 @@ length of lower-case hex: sha256 (64) or sha512 (128). Everything is ASCII: Go's
 from __future__ import annotations
 
 import re
-from typing import Optional
-
-import attrs
+from typing import NamedTuple, Optional
 
 __all__ = ["InvalidReference", "Reference", "is_valid", "parse"]
 
@@ -59,8 +57,7 @@ class InvalidReference(ValueError):
     """The text is not a reference Docker accepts; the message says why."""
 
 
-@attrs.frozen
-class Reference:
+class Reference(NamedTuple):
     domain: str  # the registry, with its port: docker.io, ghcr.io, localhost:5000
     path: str  # the repository inside it: library/python, astral-sh/uv
     tag: Optional[str]  # None: no tag given (Docker then means `latest` unless a digest is given)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import posixpath
 import re
-from typing import Optional
+from typing import NamedTuple, Optional
 
 import attrs
 
@@ -44,8 +44,7 @@ def clean(path: str) -> str:
     return out or "."
 
 
-@attrs.frozen
-class _Pattern:
+class _Pattern(NamedTuple):
     text: str  # cleaned, without the `!`
     exclusion: bool  # a `!` exception
     regex: "re.Pattern[str]"

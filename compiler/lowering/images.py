@@ -7,9 +7,7 @@ In: a FROM word as BuildKit resolves it (docker/shell.py expands it). Out: a `Ba
 from __future__ import annotations
 
 import re
-from typing import Mapping, Optional
-
-import attrs
+from typing import Mapping, NamedTuple, Optional
 
 from pyenvc.docker import reference
 
@@ -27,8 +25,7 @@ DEFAULT_HOME = "/home/astro"
 DEFAULT_FLAVOUR = "slim-bookworm"
 
 
-@attrs.frozen
-class ImageRef:
+class ImageRef(NamedTuple):
     """A parsed image reference, as docker's reference.ParseNormalizedNamed reads one."""
 
     name: str  # normalised repository: docker.io/library/python, quay.io/astronomer/astro-runtime
@@ -45,8 +42,7 @@ def parse_image(text: str) -> Optional[ImageRef]:
     return ImageRef(ref.name, ref.tag, ref.digest)
 
 
-@attrs.frozen
-class RuntimeVersion:
+class RuntimeVersion(NamedTuple):
     text: str  # the version part of the tag: 12.1.0, 3.0-1
     flavour: Optional[str]  # None when the version is not one the table knows
 
@@ -69,8 +65,7 @@ def runtime_flavour(tag: str) -> RuntimeVersion:
     return RuntimeVersion(version, "slim-bullseye")
 
 
-@attrs.frozen
-class BaseImage:
+class BaseImage(NamedTuple):
     """What the compiler knows about a stage's base image."""
 
     kind: str  # "runtime", "airflow", "stage", "scratch", "unknown"

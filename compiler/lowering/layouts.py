@@ -13,9 +13,7 @@ in the stages layout, those of the venv's own stage (placed before the stage's F
 
 from __future__ import annotations
 
-from typing import Optional, Protocol
-
-import attrs
+from typing import NamedTuple, Optional, Protocol
 
 from pyenvc.lowering import generate
 from pyenvc.lowering.astro import ROOT, packages_steps
@@ -24,8 +22,7 @@ from pyenvc.lowering.stage import Planned, Runtime, Stage, astro_applies
 from pyenvc.syntax.emitter import NewInstruction, Verbatim
 
 
-@attrs.frozen
-class Lowered:
+class Lowered(NamedTuple):
     in_place: list  # instruction nodes and comment lines for where the PYENV was
     venv_stage: Optional[list] = None  # the lines of the venv's own stage, if it has one
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import inspect
 import re
 from collections.abc import Mapping
-from typing import Any, Callable, Optional, Sequence
+from typing import Any, Callable, NamedTuple, Optional, Sequence
 
 import attrs
 
@@ -103,8 +103,7 @@ def _image(what: str, example: str) -> Callable[[str], str]:
 # -- the table -----------------------------------------------------------------------------------
 
 
-@attrs.frozen
-class Option:
+class Option(NamedTuple):
     name: str  # compile()'s keyword and the Options field: python_flavour
     type: type  # what the library takes: str, int or bool (a bool is not an int here)
     default: Any  # None: not given (the base image's known value is used)

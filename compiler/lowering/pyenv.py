@@ -8,9 +8,7 @@ error is not built, and checking goes on with the next one).
 from __future__ import annotations
 
 import re
-from typing import Optional
-
-import attrs
+from typing import NamedTuple, Optional
 
 from pyenvc.lowering import images, pythons
 from pyenvc.lowering.context import path_problem
@@ -24,8 +22,7 @@ _HEREDOC = re.compile(r"\d*<<")
 FLAGS = ("installer", "python-image")
 
 
-@attrs.frozen
-class Venv:
+class Venv(NamedTuple):
     """A PYENV that passed every check: what its lowering builds."""
 
     node: Pyenv

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from typing import Optional, Union
-
-import attrs
+from typing import NamedTuple, Optional, Union
 
 # 3.Y, 3.Y.Z, with an optional pre-release (3.14.0rc1, 3.13.0b2, 3.14.0a1)
 _VERSION = re.compile(r"(\d+)\.(\d+)(?:\.(\d+))?((?:a|b|rc)\d+)?\Z")
@@ -40,8 +38,7 @@ FLAVOUR_MINORS: dict[str, tuple[int, Optional[int]]] = {
 }
 
 
-@attrs.frozen
-class PythonVersion:
+class PythonVersion(NamedTuple):
     text: str  # as written: "3.11", "3.11.4", "3.14.0rc1"
     major: int
     minor: int

@@ -8,7 +8,7 @@ generated steps need to know of the stage's image (user, uid, home, interpreter 
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import NamedTuple, Optional
 
 import attrs
 
@@ -32,8 +32,7 @@ CARRIED = frozenset({"arg", "env"})
 #   on: that PYENV and the later ones in its stage are lowered inline (warning PYENV105).
 
 
-@attrs.frozen
-class Planned:
+class Planned(NamedTuple):
     """A venv to build, with what its stage held before its PYENV."""
 
     venv: Venv
@@ -98,8 +97,7 @@ def classify(model: stages.Stage, parent: Optional[Stage], options: Options) -> 
     return images.classify(images.parse_image(model.resolved), options.runtime_images)
 
 
-@attrs.frozen
-class Runtime:
+class Runtime(NamedTuple):
     """What the generated steps need to know of a stage's image, options applied."""
 
     uid: int

@@ -21,9 +21,7 @@ separates them as it would in ENV) and used as written. It all runs once per nod
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator, Optional
-
-import attrs
+from typing import Any, Iterator, NamedTuple, Optional
 
 from pyenvc.docker import buildkit, gotext, words
 from pyenvc.docker.gotext import SPACE_CHARS
@@ -49,8 +47,7 @@ _SHELL_FORM = frozenset({"KW_RUN", "KW_COMMAND"})
 _JSON_FORMS = frozenset({"KW_COPY", "KW_RUN", "KW_COMMAND", "KW_LIST", "KW_HEALTHCHECK"})
 
 
-@attrs.frozen
-class MountOption:
+class MountOption(NamedTuple):
     """One `key=value` of a `--mount=` flag."""
 
     key: str
@@ -58,8 +55,7 @@ class MountOption:
     word: Optional[Word]  # the value with its span, where the flag is written plainly; else None
 
 
-@attrs.frozen
-class Mount:
+class Mount(NamedTuple):
     """A `RUN --mount=type=cache,target=/x,...` flag, read as comma-separated options."""
 
     flag: Flag
@@ -73,8 +69,7 @@ class Mount:
         return found
 
 
-@attrs.frozen
-class Arguments:
+class Arguments(NamedTuple):
     """What the `arguments` rules read from one instruction."""
 
     flags: tuple[Flag, ...] = ()
@@ -345,7 +340,7 @@ def read(node: Instruction, parser: Any) -> Arguments:
     arguments = parser.parse(tokens(node), start="arguments")
     if node.command == "run":
         mounts = tuple(_mount(node, f) for f in arguments.flags if f.name.lower() == "mount" and f.value is not None)
-        arguments = attrs.evolve(arguments, mounts=mounts)
+        arguments = arguments._replace(mounts=mounts)
     return arguments
 
 

@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Optional, Union
-
-import attrs
+from typing import NamedTuple, Optional, Union
 
 from pyenvc.docker import buildkit, gotext
 
@@ -37,8 +35,7 @@ MountOptions = tuple[tuple[str, str], ...]
 FlagValue = Union[None, str, MountOptions]
 
 
-@attrs.frozen
-class Verbatim:
+class Verbatim(NamedTuple):
     """A word or flag copied from the user's own line: written as they wrote it, and read back
     as BuildKit read it there (their variables and quotes are theirs to keep)."""
 
@@ -46,8 +43,7 @@ class Verbatim:
     value: str  # what BuildKit read from it
 
 
-@attrs.frozen
-class NewInstruction:
+class NewInstruction(NamedTuple):
     """An instruction the lowering writes. `words` is the shell form; `argv` the exec form."""
 
     keyword: str  # upper case, as written out

@@ -7,13 +7,14 @@ them. Only `\\n` ends a line: BuildKit treats a bare CR as an ordinary byte.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import bisect
 
 import attrs
 
 
-@attrs.frozen
-class Position:
+class Position(NamedTuple):
     line: int  # 1-based
     column: int  # 1-based, in characters
 

@@ -97,7 +97,8 @@ class Instruction:
     """One instruction: its keyword line, continuation lines and the comment or blank lines
     inside the continuation, then any heredoc bodies. Subclasses name each instruction
     family's arguments; they are read on first use (see arguments.py), so a file-level parse
-    costs no more than the lines."""
+    costs no more than the lines. (The subclasses add no fields, only queries: plain classes
+    with empty slots, which cost nothing to make, where attrs would build each anew.)"""
 
     text: str  # the physical lines up to (not including) the first heredoc body
     start: int
@@ -209,9 +210,10 @@ class Instruction:
         return self.arguments.json
 
 
-@attrs.frozen
 class From(Instruction):
     """`FROM [--platform=P] IMAGE [AS NAME]`"""
+
+    __slots__ = ()
 
     @property
     def image(self) -> Optional[Word]:
@@ -228,9 +230,10 @@ class From(Instruction):
         return self.flag("platform")
 
 
-@attrs.frozen
 class Copy(Instruction):
     """`COPY [--flags] SOURCE... DEST` (and ADD), in shell or JSON form, maybe with heredocs."""
+
+    __slots__ = ()
 
     @property
     def sources(self) -> tuple[Word, ...]:
@@ -251,14 +254,16 @@ class Copy(Instruction):
         return self.flag("from")
 
 
-@attrs.frozen
 class Add(Copy):
     """`ADD`: COPY's form, with URLs and archives."""
 
+    __slots__ = ()
 
-@attrs.frozen
+
 class Run(Instruction):
     """`RUN [--mount=...] COMMAND`, in shell form (one word) or JSON form."""
+
+    __slots__ = ()
 
     @property
     def mounts(self) -> tuple[Any, ...]:
@@ -266,28 +271,32 @@ class Run(Instruction):
         return self.arguments.mounts
 
 
-@attrs.frozen
 class Env(Instruction):
     """`ENV name=value ...` or the legacy `ENV name value`."""
+
+    __slots__ = ()
 
     @property
     def pairs(self) -> tuple[Pair, ...]:
         return self.arguments.pairs
 
 
-@attrs.frozen
 class Label(Env):
     """`LABEL name=value ...`"""
 
+    __slots__ = ()
 
-@attrs.frozen
+
 class Arg(Env):
     """`ARG name[=default] ...`"""
 
+    __slots__ = ()
 
-@attrs.frozen
+
 class User(Instruction):
     """`USER user[:group]`: the rest of the line is one word."""
+
+    __slots__ = ()
 
     @property
     def user(self) -> Optional[Word]:
@@ -295,9 +304,10 @@ class User(Instruction):
         return words[0] if words else None
 
 
-@attrs.frozen
 class Onbuild(Instruction):
     """`ONBUILD [--flags] INSTRUCTION`: a trigger for images built FROM this one."""
+
+    __slots__ = ()
 
     @property
     def trigger_keyword(self) -> Optional[Word]:
@@ -306,10 +316,11 @@ class Onbuild(Instruction):
         return trigger.keyword if trigger is not None else None
 
 
-@attrs.frozen
 class Pyenv(Instruction):
     """`PYENV [--flags] VERSION NAME [REQUIREMENTS]`: the compiler's own instruction (BuildKit
     would see an unknown one). Its words are split at white space and used as written."""
+
+    __slots__ = ()
 
     @property
     def version(self) -> Optional[Word]:
