@@ -34,11 +34,10 @@ from typing import Optional, Sequence
 
 import attrs
 
-from pyenvc import pipeline
 from pyenvc.commands import flags
-from pyenvc.commands.console import PROG, ArgumentParser, UsageError, encode, guarded, read_input, report, stderr_line
-from pyenvc.diagnostics import has_errors
-from pyenvc.lowering.options import OptionTypeError, OptionValueError
+from pyenvc.commands.console import (
+    PROG, ArgumentParser, UsageError, compile_and_report, encode, guarded, read_input, stderr_line,
+)
 from pyenvc.syntax.printer import LineMap
 from pyenvc.syntax.source import Source
 
@@ -426,17 +425,13 @@ def _run(argv: Sequence[str]) -> int:
     file = invocation.file if invocation.file is not None else os.path.join(context, "Dockerfile")
     text = read_input(file)
     display = "<stdin>" if file == "-" else file
-    try:
-        result = pipeline.compile(
-            text, path=file, context=context, build_args=invocation.build_args, **flags.keywords(args)
-        )
-    except (OptionTypeError, OptionValueError) as problem:  # a value the compiler cannot honour
-        raise UsageError(str(problem)) from None
-    source = Source(text, display)
-    if result.diagnostics or args.format == "json":
-        report(result.diagnostics, source, args.format)
-    if has_errors(result.diagnostics) or result.output is None:
+    result = compile_and_report(
+        text, display, args.format, path=file, context=context, build_args=invocation.build_args,
+        **flags.keywords(args),
+    )
+    if result is None:
         return 1
+    source = Source(text, display)
     assert result.line_map is not None  # there with every output
 
     buildx = has_buildx()

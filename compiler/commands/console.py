@@ -12,7 +12,7 @@ import argparse
 import os
 import stat
 import sys
-from typing import Callable
+from typing import Any, Callable, Optional
 
 from pyenvc.diagnostics import render_json, render_text
 from pyenvc.syntax.source import Source
@@ -189,3 +189,22 @@ def report(diagnostics: list, source: Source, fmt: str) -> None:
     errors = sum(1 for d in diagnostics if d.is_error)
     if errors:
         stderr_line(f"{source.path}: {errors} error{'s' if errors != 1 else ''}, nothing written")
+
+
+def compile_and_report(text: str, display: str, fmt: str, **arguments: Any) -> Optional[Any]:
+    """`pyenvc.compile` as `pyenvc compile` and `pyenvc build` run it: an option value it cannot
+    honour is a usage error (exit 2); its diagnostics go to stderr. The Result, or None when
+    the input has errors (exit 1)."""
+    from pyenvc.diagnostics import has_errors
+    from pyenvc.lowering.options import OptionTypeError, OptionValueError
+    from pyenvc.pipeline import compile
+
+    try:
+        result = compile(text, **arguments)
+    except (OptionTypeError, OptionValueError) as problem:  # a value the compiler cannot honour
+        raise UsageError(str(problem)) from None
+    if result.diagnostics or fmt == "json":
+        report(result.diagnostics, Source(text, display), fmt)
+    if has_errors(result.diagnostics) or result.output is None:
+        return None
+    return result

@@ -16,13 +16,11 @@ import os
 import sys
 from typing import Optional, Sequence
 
-from pyenvc import pipeline
 from pyenvc.commands import flags
 from pyenvc.commands.console import (
-    PROG, ArgumentParser, UsageError, build_arg, decode, encode, guarded, read_input, report, stderr_line, write_atomic,
+    PROG, ArgumentParser, UsageError, build_arg, compile_and_report, decode, encode, guarded, read_input, report,
+    stderr_line, write_atomic,
 )
-from pyenvc.diagnostics import has_errors
-from pyenvc.lowering.options import OptionTypeError, OptionValueError
 from pyenvc.syntax.source import Source
 
 COMMANDS = ("compile", "parse", "check-dags", "build")
@@ -112,16 +110,11 @@ def _compile(argv: Sequence[str]) -> int:
         context = os.path.dirname(args.file) or "."
     if context is not None and not os.path.isdir(context):
         raise UsageError(f"build context {context} is not a directory")
-    try:
-        result = pipeline.compile(
-            text, path=args.file, context=context, build_args=dict(args.build_arg), **flags.keywords(args)
-        )
-    except (OptionTypeError, OptionValueError) as problem:
-        raise UsageError(str(problem)) from None
-    source = Source(text, display)
-    if result.diagnostics or args.format == "json":
-        report(result.diagnostics, source, args.format)
-    if has_errors(result.diagnostics) or result.output is None:
+    result = compile_and_report(
+        text, display, args.format, path=args.file, context=context, build_args=dict(args.build_arg),
+        **flags.keywords(args),
+    )
+    if result is None:
         return 1
     data = encode(result.output)
     if args.check or args.diff:

@@ -10,6 +10,7 @@ import sys
 import pytest
 
 from support import run_cli
+from pyenvc import pipeline
 from pyenvc.commands import console
 from pyenvc.commands import main as cli
 
@@ -230,7 +231,7 @@ def test_internal_error_is_one_line_exit_2(project, monkeypatch) -> None:
     def boom(*args, **kwargs):
         raise RuntimeError("kaboom")
 
-    monkeypatch.setattr(cli.pipeline, "compile", boom)
+    monkeypatch.setattr(pipeline, "compile", boom)
     code, _, err = run(["Dockerfile"])
     assert code == 2
     assert err == "pyenvc: internal error: RuntimeError: kaboom (please report this)\n"
