@@ -69,3 +69,26 @@ def run_cli(argv, stdin: bytes = b""):
     finally:
         sys.stdin, sys.stdout, sys.stderr = old
     return code, out.getvalue(), err.getvalue().decode("utf-8", "replace")
+
+
+def without_root_overrides() -> None:
+    """A `preexec_fn`: the child keeps its uid, even root, but loses the capabilities that let
+    root read and write whatever the file modes say (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH),
+    dropped from its bounding set before exec. So a test of an unwritable folder proves
+    something when the tests run as root, as CI's do."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    for capability in (1, 2):  # CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH
+        if libc.prctl(24, capability, 0, 0, 0) != 0:  # PR_CAPBSET_DROP
+            raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP)")
+
+
+def run_pyenvc(argv, cwd) -> "subprocess.CompletedProcess[str]":
+    """`python -m pyenvc ARGV` in `cwd`, as a process that file modes bind even as root."""
+    import subprocess
+
+    return subprocess.run(
+        [sys.executable, "-m", "pyenvc", *argv], cwd=cwd, capture_output=True, text=True,
+        preexec_fn=without_root_overrides,
+    )
