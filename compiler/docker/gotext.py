@@ -72,14 +72,17 @@ _SIMPLE_ESCAPES = {
     "\\": "\\\\",
     '"': '\\"',
 }
-_PLAIN = re.compile(r'[ !#-\[\]-~]*')  # printable ASCII other than " and \
+# Every character but printable ASCII other than " and \\: the ones strconv.Quote may escape.
+_SPECIAL = re.compile(r'[^ !#-\[\]-~]')
+# The ASCII ones, as one table for str.translate.
+_ASCII_ESCAPES = {code: _quote_char(chr(code)) for code in range(128) if _SPECIAL.match(chr(code))}
 
 
 def quote(text: str) -> str:
     """strconv.Quote"""
-    if _PLAIN.fullmatch(text):
-        return f'"{text}"'
-    return '"' + "".join(_quote_char(c) for c in text) + '"'
+    if text.isascii():
+        return '"' + text.translate(_ASCII_ESCAPES) + '"'
+    return '"' + _SPECIAL.sub(lambda match: _quote_char(match.group()), text) + '"'
 
 
 def quote_list(items: list[str]) -> str:
