@@ -12,8 +12,6 @@ from typing import Any
 
 from pyenvc.docker import gotext
 from pyenvc.docker.buildkit import Parsed
-from pyenvc.syntax.printer import emit
-from pyenvc.syntax.source import Source
 from pyenvc.syntax.tree import Dockerfile, Instruction
 
 
@@ -47,17 +45,22 @@ _KNOWN = frozenset(
 
 def to_buildkit(tree: Dockerfile) -> dict:
     """Docker's view of a parsed file, in the schema of the corpus' `.buildkit.json`."""
-    source = Source(emit(tree))
     commands = []
     warnings = []
     dumps = []
+    # BuildKit's line numbers, counted as the nodes go by (only `\n` ends a line)
+    line = 1 + sum(directive.text.count("\n") for directive in tree.directives)
     for node in tree.body:
+        text = node.text
         if not isinstance(node, Instruction):
+            line += text.count("\n")
             continue
         parsed = node.parsed
-        start_line = source.position(node.start).line
-        last_line = source.position(node.start + len(node.text) - 1).line
-        end_line = source.position(node.end - 1).line
+        start_line = line
+        last_line = start_line + text.count("\n", 0, len(text) - 1)  # the line of its last character
+        line += text.count("\n") + sum(heredoc.text.count("\n") for heredoc in node.heredocs)
+        last_text = node.heredocs[-1].text if node.heredocs else text
+        end_line = line - 1 if last_text.endswith("\n") else line
         sub = parsed.sub
         words = _view_words(sub if sub is not None else parsed)
         dump = _dump_node(parsed.command.keyword, parsed.command.flags, words, sub)
