@@ -36,6 +36,8 @@ def trim_newline(line: str) -> str:
 
 def trim_continuation(line: str, escape: str) -> tuple[str, bool]:
     """The line without its continuation marker, and whether it had one."""
+    if not line.rstrip(" \t").endswith(escape):  # most lines: no marker, no regex needed
+        return line, False
     match = CONTINUATION[escape].search(line)
     if match is None:
         return line, False
