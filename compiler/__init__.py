@@ -21,12 +21,12 @@ _EXPORTS = {
     "compile": "pyenvc.pipeline",
     "emit": "pyenvc.syntax.printer",
     "parse": "pyenvc.syntax.parser",
-    "to_buildkit": "pyenvc.docker.view",
+    "to_buildkit": "pyenvc.syntax.view",
 }
 
 if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eagerly
     from pyenvc.diagnostics import Diagnostic
-    from pyenvc.docker.view import to_buildkit
+    from pyenvc.syntax.view import to_buildkit
     from pyenvc.pipeline import Result, compile
     from pyenvc.syntax.parser import ParseError, parse
     from pyenvc.syntax.printer import emit

@@ -14,8 +14,7 @@ from typing import Iterable, NamedTuple
 
 import attrs
 
-from pyenvc.syntax.source import Source
-from pyenvc.syntax.tree import Span
+from pyenvc.source import Source, Span
 
 ERROR = "error"
 WARNING = "warning"

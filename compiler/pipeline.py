@@ -23,7 +23,7 @@ from pyenvc.lowering.lower import lower
 from pyenvc.lowering.options import Options, OptionTypeError, OptionValueError, shown
 from pyenvc.syntax.parser import ParseError, parse
 from pyenvc.syntax.printer import LineMap, emit_mapped
-from pyenvc.syntax.source import Source
+from pyenvc.source import Source
 
 __all__ = ["Result", "compile"]
 

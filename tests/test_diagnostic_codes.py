@@ -15,7 +15,7 @@ import pyenvc
 from pyenvc.dags import check as dagcheck
 from pyenvc.diagnostics import CODES, Diagnostic
 from pyenvc.syntax import lexer
-from pyenvc.syntax.source import Source
+from pyenvc.source import Source
 from pyenvc.syntax.tree import Span
 
 RUNTIME = "FROM quay.io/astronomer/astro-runtime:12.1.0\n"  # known: no PYENV102

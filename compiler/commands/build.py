@@ -39,7 +39,7 @@ from pyenvc.commands.console import (
     PROG, ArgumentParser, UsageError, compile_and_report, encode, guarded, read_input, stderr_line,
 )
 from pyenvc.syntax.printer import LineMap
-from pyenvc.syntax.source import Source
+from pyenvc.source import Source
 
 # Docker's `build` flags that take a value (`docker build` and `docker buildx build`, including
 # the legacy builder's and buildx's experimental ones). Every other flag is a switch: pflag gives

@@ -15,7 +15,7 @@ import sys
 from typing import Any, Callable, Optional
 
 from pyenvc.diagnostics import render_json, render_text
-from pyenvc.syntax.source import Source
+from pyenvc.source import Source
 
 PROG = "pyenvc"
 

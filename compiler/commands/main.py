@@ -21,7 +21,7 @@ from pyenvc.commands.console import (
     PROG, ArgumentParser, UsageError, build_arg, compile_and_report, decode, encode, guarded, read_input, report,
     stderr_line, write_atomic,
 )
-from pyenvc.syntax.source import Source
+from pyenvc.source import Source
 
 COMMANDS = ("compile", "parse", "check-dags", "build")
 
@@ -136,7 +136,7 @@ def _compile(argv: Sequence[str]) -> int:
 def _parse(argv: Sequence[str]) -> int:
     import json
 
-    from pyenvc.docker.view import to_buildkit
+    from pyenvc.syntax.view import to_buildkit
     from pyenvc.syntax.parser import ParseError, parse
 
     parser = ArgumentParser(prog=f"{PROG} parse", description="Print Docker's view of a Dockerfile.")

@@ -59,9 +59,9 @@ from pyenvc.commands.console import ArgumentParser, UsageError, build_arg, color
 from pyenvc.diagnostics import Diagnostic, render_text
 from pyenvc.syntax import stages
 from pyenvc.syntax.parser import ParseError, parse
-from pyenvc.syntax.source import Source
+from pyenvc.source import Source, Span
 from pyenvc.syntax.stages import Stage
-from pyenvc.syntax.tree import Pyenv, Span
+from pyenvc.syntax.tree import Pyenv
 
 __all__ = ["UnknownTarget", "check_dags", "run"]
 

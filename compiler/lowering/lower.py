@@ -29,8 +29,8 @@ from pyenvc.lowering.report import Reporter, keyword_of
 from pyenvc.lowering.stage import Stage, Runtime, astro_applies, classify
 from pyenvc.syntax import stages
 from pyenvc.syntax.emitter import Unrepresentable, render
-from pyenvc.syntax.source import Source
-from pyenvc.syntax.tree import Directive, Dockerfile, From, Generated, Instruction, Onbuild, Pyenv, Span, User
+from pyenvc.source import Source, Span
+from pyenvc.syntax.tree import Directive, Dockerfile, From, Generated, Instruction, Onbuild, Pyenv, User
 
 # `# syntax=` values that name the old PYENV frontend (`quay.io/astronomer/airflow-extensions:v1`;
 # its own tests used `astronomer/astro-runtime`).

@@ -10,8 +10,8 @@ from typing import Optional
 
 from pyenvc.diagnostics import Diagnostic, has_errors
 from pyenvc.syntax.emitter import Unrepresentable
-from pyenvc.syntax.source import Source
-from pyenvc.syntax.tree import Instruction, Span, Word
+from pyenvc.source import Source, Span
+from pyenvc.syntax.tree import Instruction, Word
 
 
 class Reporter:

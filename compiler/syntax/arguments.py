@@ -26,7 +26,8 @@ from typing import Any, Iterator, NamedTuple, Optional
 from pyenvc.docker import buildkit, gotext, words
 from pyenvc.docker.gotext import SPACE_CHARS
 from pyenvc.docker.words import Token
-from pyenvc.syntax.tree import Flag, Instruction, Pair, Span, Word
+from pyenvc.syntax.tree import Flag, Instruction, Pair, Word
+from pyenvc.source import Span
 
 _GO_WORD = re.compile(f"[^{SPACE_CHARS}]+")
 _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)

@@ -34,8 +34,8 @@ from pyenvc.docker import gotext
 from pyenvc.docker import shell
 from pyenvc.diagnostics import Diagnostic
 from pyenvc.syntax.lines import trim_newline
-from pyenvc.syntax.source import Source
-from pyenvc.syntax.tree import Bom, Directive, Heredoc, Instruction, Span, Trivia, instruction_class
+from pyenvc.source import Source, Span
+from pyenvc.syntax.tree import Bom, Directive, Heredoc, Instruction, Trivia, instruction_class
 
 MAX_LINE_BYTES = 65535  # bufio.MaxScanTokenSize - 1, newline not counted
 DIRECTIVE_NAMES = frozenset({"syntax", "escape", "check"})

@@ -28,8 +28,8 @@ from pyenvc.syntax import arguments, lexer, tree
 from pyenvc.syntax.arguments import ToArguments
 from pyenvc.diagnostics import Diagnostic
 from pyenvc.syntax.lexer import NodeToken, ParseError
-from pyenvc.syntax.source import Source
-from pyenvc.syntax.tree import Dockerfile, Node, Span
+from pyenvc.source import Source, Span
+from pyenvc.syntax.tree import Dockerfile, Node
 
 __all__ = ["ParseError", "parse", "grammar"]
 

@@ -14,7 +14,7 @@ from typing import Optional
 
 import attrs
 
-from pyenvc.syntax.source import Source
+from pyenvc.source import Source
 from pyenvc.syntax.tree import Dockerfile, Generated, Instruction
 
 

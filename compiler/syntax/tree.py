@@ -12,20 +12,8 @@ from typing import Any, Optional, Union
 
 import attrs
 
+from pyenvc.source import Span
 from pyenvc.syntax.lines import LogicalLine, join_lines
-
-
-@attrs.frozen
-class Span:
-    """A half-open range of offsets into the source text."""
-
-    start: int
-    end: int = attrs.field()
-
-    @end.validator
-    def _end_after_start(self, _attribute: object, value: int) -> None:
-        if value < self.start:
-            raise ValueError(f"span end {value} before start {self.start}")
 
 
 @attrs.frozen

@@ -18,7 +18,7 @@ import pyenvc
 from pyenvc.commands import build
 from pyenvc.commands.console import UsageError
 from pyenvc.syntax.printer import LineMap
-from pyenvc.syntax.source import Source
+from pyenvc.source import Source
 
 
 # -- splitting the arguments ----------------------------------------------------------------------

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 import pyenvc
 from support import run_cli
 from pyenvc.lowering.lower import Options, lower
-from pyenvc.syntax.source import Source
+from pyenvc.source import Source
 from pyenvc.syntax.tree import Generated, Instruction, Pyenv
 
 OPTIONS = {"user": "app", "uid": 1000, "home": "/home/app", "layout": "inline"}  # stages: test_layouts.py

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 import pyenvc
 from pyenvc.lowering.lower import Options, lower
-from pyenvc.syntax.source import Source
+from pyenvc.source import Source
 from test_compile_properties import _generated_lines, _with_from, insert_pyenvs
 
 OPTIONS = {"user": "app", "uid": 1000, "home": "/home/app", "layout": "stages"}

@@ -29,7 +29,7 @@ def out(text: str, **options) -> str:
 def generated_lines(text: str, **options) -> list[str]:
     """The lines the lowering wrote (those of Generated nodes), without line endings."""
     from pyenvc.lowering.lower import Options, lower
-    from pyenvc.syntax.source import Source
+    from pyenvc.source import Source
 
     options.setdefault("layout", "inline")
     tree = pyenvc.parse(text)
@@ -257,7 +257,7 @@ def test_deterministic_and_idempotent() -> None:
 
 def test_non_pyenv_nodes_are_the_same_objects() -> None:
     from pyenvc.lowering.lower import Options, lower
-    from pyenvc.syntax.source import Source
+    from pyenvc.source import Source
 
     text = "FROM debian\n# keep\nRUN  a \\\n  b\nPYENV 3.11 a\nCMD x\n"
     tree = pyenvc.parse(text)
@@ -270,7 +270,7 @@ def test_non_pyenv_nodes_are_the_same_objects() -> None:
 @pytest.mark.parametrize("layout", ["inline", "stages"])
 def test_each_generated_node_carries_the_span_it_came_from(layout) -> None:
     from pyenvc.lowering.lower import Options, lower
-    from pyenvc.syntax.source import Source
+    from pyenvc.source import Source
 
     text = f"FROM {RUNTIME} AS a\r\nPYENV 3.11 one\r\nRUN x\r\nFROM {RUNTIME}\r\nPYENV 3.12 two\r\nPYENV 3.11 three"
     tree = pyenvc.parse(text)

@@ -7,7 +7,7 @@ import pytest
 
 import pyenvc
 from pyenvc.diagnostics import CODES, render_text
-from pyenvc.syntax.source import Source
+from pyenvc.source import Source
 
 R = "FROM quay.io/astronomer/astro-runtime:12.1.0\n"
 
@@ -223,7 +223,7 @@ def test_severities_match_the_registry() -> None:
 
 def test_bytes_that_are_not_utf8_are_shown_as_escapes_in_the_text_rendering():
     from pyenvc.diagnostics import render_text
-    from pyenvc.syntax.source import Source
+    from pyenvc.source import Source
 
     text = b"FROM x\nPYENV 3.11 \xff\n".decode("utf-8", "surrogateescape")
     result = pyenvc.compile(text, layout="inline")

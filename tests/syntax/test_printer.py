@@ -9,7 +9,7 @@ import pytest
 
 import pyenvc
 from pyenvc.syntax.printer import LineMap, emit_mapped
-from pyenvc.syntax.source import Source
+from pyenvc.source import Source
 from pyenvc.syntax.tree import Bom, Dockerfile, Generated, Span
 
 

@@ -17,7 +17,7 @@ from pyenvc.syntax.lexer import scan
 from pyenvc.syntax.parser import grammar
 from test_arguments import ARGUMENT_TERMINALS
 from pyenvc.syntax.printer import emit_mapped
-from pyenvc.syntax.source import Source
+from pyenvc.source import Source
 
 KEYWORDS = ["FROM", "RUN", "run", "COPY", "ADD", "ENV", "LABEL", "ARG", "CMD", "ENTRYPOINT", "SHELL",
             "ONBUILD", "HEALTHCHECK", "USER", "WORKDIR", "VOLUME", "EXPOSE", "PYENV", "FOO", "\\"]

@@ -12,7 +12,7 @@ import difflib
 import pytest
 
 import pyenvc
-from pyenvc.syntax.source import Source
+from pyenvc.source import Source
 
 COMMAND_KEYS = ("cmd", "sub_cmd", "json", "original", "start_line", "end_line", "flags", "next", "heredocs", "dump")
 FILE_KEYS = ("escape_token", "directives", "warnings", "dump")

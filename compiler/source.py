@@ -1,4 +1,5 @@
-"""A source text and its positions: offsets <-> (line, column), line excerpts for messages.
+"""A source text and its positions: spans of offsets, offsets <-> (line, column), line excerpts
+for messages. Every layer uses it (the syntax tree, diagnostics, the commands); it uses none.
 
 Offsets are 0-based indexes into the decoded text. Lines and columns are 1-based, columns
 counted in characters (code points) from the start of the line, as people and editors count
@@ -7,11 +8,23 @@ them. Only `\\n` ends a line: BuildKit treats a bare CR as an ordinary byte.
 
 from __future__ import annotations
 
+import bisect
 from typing import NamedTuple
 
-import bisect
-
 import attrs
+
+
+@attrs.frozen
+class Span:
+    """A half-open range of offsets into the source text."""
+
+    start: int
+    end: int = attrs.field()
+
+    @end.validator
+    def _end_after_start(self, _attribute: object, value: int) -> None:
+        if value < self.start:
+            raise ValueError(f"span end {value} before start {self.start}")
 
 
 class Position(NamedTuple):
