@@ -12,6 +12,7 @@ from typing import Callable
 import pytest
 
 import pyenvc
+from pyenvc.commands import check_dags
 from pyenvc.dags import check as dagcheck
 from pyenvc.diagnostics import CODES, Diagnostic
 from pyenvc.syntax import lexer
@@ -127,7 +128,7 @@ def test_a_dag003_only_run_exits_0(tmp_path, monkeypatch, capsys) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "Dockerfile").write_text(RUNTIME)
     (tmp_path / "broken.py").write_text("def f(:\n")
-    assert dagcheck.run(["Dockerfile", "broken.py"]) == 0
+    assert check_dags.run(["Dockerfile", "broken.py"]) == 0
     assert "broken.py:1:7: warning[DAG003]" in capsys.readouterr().out
 
 

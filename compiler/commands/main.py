@@ -170,7 +170,7 @@ def _dispatch(argv: list[str]) -> int:
     if command == "parse":
         return _parse(rest)
     if command == "check-dags":
-        from pyenvc.dags.check import run as check_dags
+        from pyenvc.commands.check_dags import run as check_dags
 
         return check_dags(rest)
     from pyenvc.commands.build import run as build

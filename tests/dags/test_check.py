@@ -16,6 +16,7 @@ from typing import Sequence
 
 import pytest
 
+from pyenvc.commands import check_dags
 from pyenvc.dags import check as dagcheck
 from pyenvc.diagnostics import CODES
 from support import run_cli
@@ -257,7 +258,7 @@ def test_dag_files_are_read_never_run(project) -> None:
     code = textwrap.dedent(
         """
         import sys
-        from pyenvc.dags.check import run
+        from pyenvc.commands.check_dags import run
         code = run(["Dockerfile", "dags"])
         bad = sorted(m for m in sys.modules if m.split(".")[0] in ("airflow", "pyenvc_airflow"))
         assert not bad, bad
@@ -275,7 +276,7 @@ def test_importing_dagcheck_does_not_import_airflow() -> None:
 
 
 def test_text_output_points_at_the_name_in_each_file(project, capsys) -> None:
-    assert dagcheck.run(["Dockerfile", "dags"]) == 1
+    assert check_dags.run(["Dockerfile", "dags"]) == 1
     out, err = capsys.readouterr()
     assert err == ""
     assert "dags/operators.py:10:32: error[DAG001]: no PYENV in Dockerfile declares the venv 'legacy2'\n" in out
@@ -293,7 +294,7 @@ def test_text_output_points_at_the_name_in_each_file(project, capsys) -> None:
 
 
 def test_json_output(project, capsys) -> None:
-    assert dagcheck.run(["Dockerfile", "dags", "--format", "json"]) == 1
+    assert check_dags.run(["Dockerfile", "dags", "--format", "json"]) == 1
     out, err = capsys.readouterr()
     assert err == ""
     records = json.loads(out)
@@ -317,20 +318,20 @@ def test_clean_project_exits_0_with_nothing_printed(project, capsys) -> None:
         '@task.venv("analytics")\ndef b(): pass\n'
         'VenvOperator(task_id="c", venv="reporting", python_callable=a)\n'
     )
-    assert dagcheck.run(["Dockerfile", "ok.py"]) == 0
+    assert check_dags.run(["Dockerfile", "ok.py"]) == 0
     assert capsys.readouterr() == ("", "")
-    assert dagcheck.run(["Dockerfile", "ok.py", "--format", "json"]) == 0
+    assert check_dags.run(["Dockerfile", "ok.py", "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out) == []
 
 
 def test_warnings_alone_exit_0(project, capsys) -> None:
-    assert dagcheck.run(["Dockerfile", "dags/etl.py"]) == 1  # analytcs
+    assert check_dags.run(["Dockerfile", "dags/etl.py"]) == 1  # analytcs
     capsys.readouterr()
-    code = dagcheck.run(["Dockerfile", "dags/airflow2.py", "dags/aliased.py", "dags/unrelated.py"])
+    code = check_dags.run(["Dockerfile", "dags/airflow2.py", "dags/aliased.py", "dags/unrelated.py"])
     assert code == 1
     (project / "only_legacy.py").write_text('from airflow.sdk import task\ntask.venv("legacy")\n')
     capsys.readouterr()
-    assert dagcheck.run(["Dockerfile", "only_legacy.py"]) == 0
+    assert check_dags.run(["Dockerfile", "only_legacy.py"]) == 0
     out = capsys.readouterr().out
     assert out.count("warning[DAG002]") == 2 and out.endswith("0 errors, 2 warnings\n")
 
@@ -355,7 +356,7 @@ def test_a_dag_file_that_is_not_python(project, capsys) -> None:
     assert broken.message == "cannot read dags/broken.py as Python: '(' was never closed"
     assert broken.hint.startswith("fix the file so that `python -m py_compile dags/broken.py` passes")
     assert findings(found) == EXPECTED[:2] + [("dags/broken.py", 3, 11, "DAG003", "warning")] + EXPECTED[2:]
-    assert dagcheck.run(["Dockerfile", "dags/broken.py"]) == 0
+    assert check_dags.run(["Dockerfile", "dags/broken.py"]) == 0
     assert "dags/broken.py:3:11: warning[DAG003]" in capsys.readouterr().out
 
 
@@ -396,7 +397,7 @@ def test_positions_are_in_characters_on_python_lines(project, data, line, column
 
 def test_the_caret_covers_a_literal_across_lines(project, capsys) -> None:
     (project / "multi.py").write_text('from airflow.sdk import task\ntask.venv("""x\n""")\n')
-    assert dagcheck.run(["Dockerfile", "multi.py"]) == 1
+    assert check_dags.run(["Dockerfile", "multi.py"]) == 1
     out = capsys.readouterr().out
     assert '2 | task.venv("""x\n  |           ^^^^\n' in out
     assert "rename it: a venv name has only letters, digits, `_` and `-`" in out
@@ -458,10 +459,10 @@ def test_a_dockerfile_that_does_not_parse(project, capsys) -> None:
     found = check()
     assert found and all(d.path == "Dockerfile" and d.severity == "error" for d in found)
     assert [d.code for d in found] == ["DF002"]
-    assert dagcheck.run(["Dockerfile", "dags"]) == 1
+    assert check_dags.run(["Dockerfile", "dags"]) == 1
     out = capsys.readouterr().out
     assert out.startswith(f"Dockerfile:{found[0].line}:{found[0].column}: error[DF002]")
-    assert dagcheck.run(["Dockerfile", "dags", "--format", "json"]) == 1
+    assert check_dags.run(["Dockerfile", "dags", "--format", "json"]) == 1
     assert json.loads(capsys.readouterr().out)[0]["code"] == "DF002"
 
 
@@ -481,7 +482,7 @@ def test_pyenv_forms_in_the_dockerfile(project) -> None:
 
 def test_the_dockerfile_is_read_from_stdin(project, capsys, monkeypatch) -> None:
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(DOCKERFILE.encode())))
-    assert dagcheck.run(["-", "dags/etl.py", "--format", "json"]) == 1
+    assert check_dags.run(["-", "dags/etl.py", "--format", "json"]) == 1
     records = json.loads(capsys.readouterr().out)
     assert [(r["file"], r["line"], r["column"]) for r in records] == [
         ("dags/etl.py", 10, 21),  # analytcs
@@ -503,7 +504,7 @@ def test_the_dockerfile_is_read_from_stdin(project, capsys, monkeypatch) -> None
     ],
 )
 def test_usage_and_io_errors_are_one_line_exit_2(project, capsys, argv, message) -> None:
-    assert dagcheck.run(argv) == 2
+    assert check_dags.run(argv) == 2
     out, err = capsys.readouterr()
     assert out == ""
     assert err.startswith("pyenvc: error: ") and message in err and len(err.splitlines()) == 1, err
@@ -512,16 +513,16 @@ def test_usage_and_io_errors_are_one_line_exit_2(project, capsys, argv, message)
 def test_a_file_that_cannot_be_read_is_exit_2(project, capsys) -> None:
     if not os.path.exists("/proc/self/mem"):
         pytest.skip("needs Linux's /proc/self/mem, a file whose read fails even for root")
-    assert dagcheck.run(["Dockerfile", "/proc/self/mem"]) == 2
+    assert check_dags.run(["Dockerfile", "/proc/self/mem"]) == 2
     out, err = capsys.readouterr()
     assert out == "" and err.startswith("pyenvc: error: cannot read /proc/self/mem: ") and err.count("\n") == 1
     (project / "dags" / "dangling.py").symlink_to(project / "gone.py")
-    assert dagcheck.run(["Dockerfile", "dags"]) == 2
+    assert check_dags.run(["Dockerfile", "dags"]) == 2
     assert capsys.readouterr().err == "pyenvc: error: cannot read dags/dangling.py: No such file or directory\n"
 
 
 def test_help_exits_0(capsys) -> None:
-    assert dagcheck.run(["--help"]) == 0
+    assert check_dags.run(["--help"]) == 0
     assert capsys.readouterr().out.startswith("usage: pyenvc check-dags [-h]")
 
 

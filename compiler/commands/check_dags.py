@@ -1,0 +1,75 @@
+"""`pyenvc check-dags DOCKERFILE PATH...`: the command around dags/check.py's analysis.
+
+In: argv (without the command word). Out: the findings on stdout (they are this command's
+output, as ruff's and mypy's are), one-line usage and I/O errors on stderr, and the exit code:
+0 ok (warnings allowed), 1 errors found, 2 usage or I/O error.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Sequence
+
+from pyenvc.commands.console import ArgumentParser, UsageError, build_arg, color, guarded, read_input
+from pyenvc.dags.check import UnknownTarget, check
+from pyenvc.diagnostics import Diagnostic, render_text
+from pyenvc.source import Source
+
+PROG = "pyenvc check-dags"
+
+
+def _arguments() -> ArgumentParser:
+    parser = ArgumentParser(
+        prog=PROG,
+        description="Check that every venv a DAG names (@task.venv, VenvOperator) has a PYENV line in the "
+        "image's stages (the target stage and those it is built FROM), and that each of those PYENVs is used. "
+        "DAG files are read, never run.",
+        epilog="Exit codes: 0 ok (warnings allowed), 1 errors found, 2 usage or I/O error.",
+    )
+    parser.add_argument("dockerfile", metavar="DOCKERFILE", help="the Dockerfile with PYENV lines; - for stdin")
+    parser.add_argument("paths", metavar="PATH", nargs="+", help="DAG files, or folders searched for *.py")
+    parser.add_argument("--target", metavar="NAME", help="the stage that is the image (default: the last stage)")
+    parser.add_argument("--build-arg", metavar="K=V", action="append", default=[], type=build_arg,
+                        help="an ARG value for resolving FROM (repeatable)")
+    parser.add_argument("--format", default="text", choices=("text", "json"), help="findings for people or machines")
+    return parser
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _output(diagnostics: list[Diagnostic], sources: dict[str, Source], fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps([d.to_json() for d in diagnostics], indent=2) + "\n"
+    if not diagnostics:
+        return ""
+    tinted = color(sys.stdout)
+    parts = [render_text(d, sources[d.path], color=tinted) for d in diagnostics]
+    errors = sum(1 for d in diagnostics if d.is_error)
+    parts.append(f"{_plural(errors, 'error')}, {_plural(len(diagnostics) - errors, 'warning')}")
+    return "\n".join(parts) + "\n"
+
+
+def run(argv: Sequence[str]) -> int:
+    """`pyenvc check-dags DOCKERFILE PATH... [--target NAME] [--build-arg K=V]... [--format
+    text|json]`: argv without the command word. Prints the findings on stdout; returns the exit
+    code (never raises)."""
+    return guarded(lambda: _run(argv))
+
+
+def _run(argv: Sequence[str]) -> int:
+    args = _arguments().parse_args(list(argv))
+    text = read_input(args.dockerfile)
+    display = "<stdin>" if args.dockerfile == "-" else args.dockerfile
+    try:
+        diagnostics, sources = check(text, display, args.paths, args.target, dict(args.build_arg))
+    except UnknownTarget as error:
+        raise UsageError(str(error)) from None
+    except OSError as error:
+        name = error.filename if error.filename is not None else "a DAG file"
+        raise UsageError(f"cannot read {name}: {error.strerror or error}") from None
+    sys.stdout.write(_output(diagnostics, sources, args.format))
+    sys.stdout.flush()
+    return 1 if any(d.is_error for d in diagnostics) else 0
