@@ -30,6 +30,10 @@ PREFIX_ROOT = "/opt/pyenvc"
 UV_MOUNT_TARGET = "/usr/local/bin/uv"
 # The uv image the binary comes from, by default: `/uv` at its root, as ghcr.io/astral-sh/uv has it.
 DEFAULT_UV_IMAGE = "ghcr.io/astral-sh/uv:0.13.9"
+# Every uv step: the copied interpreter only (no downloaded Python), and the system's certificate
+# store (a corporate proxy's CA is there, not in uv's own roots; `--system-certs` in the pinned
+# uv; `--native-tls` before 0.11, deprecated since).
+UV_FLAGS = ("--no-python-downloads", "--system-certs")
 
 
 def prefix(major_minor: str) -> str:
@@ -105,9 +109,9 @@ def venv(
     venv, as with the pip installer) into the empty directory `venv_dirs` made
     (`--allow-existing`: uv refuses an existing directory otherwise); `uv pip install` with
     bytecode compiled (as pip does), files copied out of the cache mount (`--link-mode=copy`:
-    the cache is not in the image) and Python downloads off (the interpreter is the copied one).
-    TLS and index settings come from the image (`/etc/uv/uv.toml`, `UV_*` variables), as pip's
-    come from `/etc/pip.conf`.
+    the cache is not in the image), Python downloads off (the interpreter is the copied one) and
+    the system's certificate store. Index settings come from the image (`/etc/uv/uv.toml`, `UV_*`
+    variables), as pip's come from `/etc/pip.conf`.
     """
     path = f"{home}/.venv/{name}"
     python = interpreter_python(major_minor)
@@ -115,7 +119,7 @@ def venv(
     uv = ("mount", (("from", uv_image), ("source", "/uv"), ("target", UV_MOUNT_TARGET)))
     if installer == "uv":
         cache = f"{home}/.cache/uv"
-        argv = (UV_MOUNT_TARGET, "venv", "--no-python-downloads", "--allow-existing", "--seed", "--python", python, path)
+        argv = (UV_MOUNT_TARGET, "venv", *UV_FLAGS, "--allow-existing", "--seed", "--python", python, path)
         nodes.append(NewInstruction("RUN", (uv,), argv=argv))
     else:
         cache = f"{home}/.cache/pip"
@@ -125,7 +129,7 @@ def venv(
         mount = ("mount", (("type", "cache"), ("target", cache), ("uid", str(uid)), ("gid", "0")))
         if installer == "uv":
             argv = (
-                UV_MOUNT_TARGET, "pip", "install", "--no-python-downloads", "--python", f"{path}/bin/python",
+                UV_MOUNT_TARGET, "pip", "install", *UV_FLAGS, "--python", f"{path}/bin/python",
                 f"--cache-dir={cache}", "--link-mode=copy", "--compile-bytecode", "-r", f"{path}/requirements.txt",
             )
             nodes.append(NewInstruction("RUN", (uv, mount), argv=argv))
@@ -170,9 +174,9 @@ def astro_packages(project_dir: str) -> list[NewInstruction]:
     return [_copy("packages.txt", packages), _sh(script)]
 
 
-def astro_project(project_dir: str) -> list[NewInstruction]:
-    """What the ONBUILD triggers do next: install requirements.txt with the base image's pip
-    (refusing a pin of apache-airflow) and copy the project in."""
+def astro_requirements(project_dir: str) -> list[NewInstruction]:
+    """What the ONBUILD triggers do next: install requirements.txt with the base image's pip,
+    refusing a pin of apache-airflow. As root."""
     requirements = f"{project_dir}/requirements.txt"
     script = (
         f"if grep -Eqx 'apache-airflow[[:space:]]*[=~>]{{1,2}}.*' {q(requirements)}; then"
@@ -180,8 +184,9 @@ def astro_project(project_dir: str) -> list[NewInstruction]:
         " change the base image instead!\"; exit 1; fi;"
         f" exec /usr/local/bin/python -m pip install --no-cache-dir -r {q(requirements)}"
     )
-    return [
-        _copy("requirements.txt", requirements),
-        _sh(script),
-        _copy(".", f"{project_dir}/", flags=(("chown", "astro:0"),)),
-    ]
+    return [_copy("requirements.txt", requirements), _sh(script)]
+
+
+def astro_project(project_dir: str) -> list[NewInstruction]:
+    """What the ONBUILD triggers do last: copy the project in, owned by astro."""
+    return [_copy(".", f"{project_dir}/", flags=(("chown", "astro:0"),))]

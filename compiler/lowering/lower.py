@@ -21,7 +21,7 @@ from typing import Optional, Sequence
 import attrs
 
 from pyenvc.diagnostics import Diagnostic
-from pyenvc.lowering import astro, generate, pyenv, stagerefs
+from pyenvc.lowering import astro, banner, generate, pyenv, stagerefs
 from pyenvc.lowering.checks import check_stage
 from pyenvc.lowering.layouts import Inline, Layout, Stages
 from pyenvc.lowering.options import Options
@@ -67,12 +67,19 @@ class _Pass:
             return self.tree, self.reporter.diagnostics()
         if inserted:
             stagerefs.renumber(body, len(self.stages), inserted)
-        nodes: list = []
+        nodes: list = [self._banner(with_venvs[0])] if with_venvs else []
         for index, node in enumerate(body):
             nodes += before.get(index, [])
             nodes.append(node)
         directives = tuple(d for d in self.tree.directives if not _is_old_frontend(d))
         return attrs.evolve(self.tree, directives=directives, body=tuple(nodes)), self.reporter.diagnostics()
+
+    def _banner(self, first: Stage) -> Generated:
+        """The generated-file comment, first in the body (right after the directives), with the
+        line ending of the first PYENV; its lines map to that PYENV's line."""
+        node = first.planned[0].venv.node
+        text = banner.comment(self.source.path) + _eol(node.text, self.source.text)
+        return Generated(text, Span(node.start, node.end))
 
     # -- reading --------------------------------------------------------------------------------
 
@@ -127,7 +134,7 @@ class _Pass:
                 lowered = layout.lower(stage, planned, runtime, installed)
                 lines = [f"# PYENV line {planned.venv.line}", *lowered.in_place]
                 if rewrite and planned.body_index == last:
-                    lines += astro.project_steps()
+                    lines += astro.project_steps(self.options.layout)
                 lines.append(generate.user(planned.user if planned.user is not None else runtime.default_user))
                 body[planned.body_index] = Generated(self._join(lines, node), Span(node.start, node.end))
                 if lowered.venv_stage is not None:
@@ -144,7 +151,7 @@ class _Pass:
             node = stage.from_node
             try:
                 text = astro.base_tag(stage)
-                steps = [astro.PACKAGES_COMMENT, *astro.packages_steps(stage)]
+                steps = astro.from_steps(stage, self.options.layout)
                 if text.endswith("\n"):
                     text += self._join(steps, node)
                 else:

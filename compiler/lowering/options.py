@@ -28,7 +28,7 @@ from pyenvc.lowering import generate
 LAYOUTS = ("inline", "stages")
 INSTALLERS = ("pip", "uv")
 DEFAULT_LAYOUT = "stages"
-DEFAULT_INSTALLER = "pip"
+DEFAULT_INSTALLER = "uv"
 MAX_UID = 2**31 - 1  # uids are signed 32-bit numbers in the kernel's and Docker's view
 
 _USER = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*(?::[A-Za-z0-9_][A-Za-z0-9_.-]*)?\Z")

@@ -17,6 +17,8 @@ import re
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import pytest
+
 import pyenvc
 from pyenvc.lowering.lower import Options, lower
 from pyenvc.source import Source
@@ -77,7 +79,8 @@ def test_stages_is_the_default() -> None:
 
 
 def test_venv_stage_from_the_base_then_copied_in() -> None:
-    text, codes = out(R + "ENV PIP_INDEX_URL=https://example/simple\nUSER root\nPYENV 3.11 a r.txt\nRUN true\n")
+    text, codes = out(R + "ENV PIP_INDEX_URL=https://example/simple\nUSER root\nPYENV 3.11 a r.txt\nRUN true\n",
+                      installer="pip")
     assert codes == []
     venv_stage, final = text.split("\nFROM quay.io/astronomer/astro-runtime:12.1.0-base\n")
     assert "FROM quay.io/astronomer/astro-runtime:12.1.0-base AS pyenvc-0-a\n" in venv_stage
@@ -92,7 +95,7 @@ def test_venv_stage_from_the_base_then_copied_in() -> None:
 
 
 def test_a_run_before_the_pyenv_keeps_that_venv_inline_with_a_warning() -> None:
-    text, codes = out(R + "PYENV 3.11 a\nRUN apt-get update\nPYENV 3.12 b\n")
+    text, codes = out(R + "PYENV 3.11 a\nRUN apt-get update\nPYENV 3.12 b\n", installer="pip")
     assert codes == ["PYENV105"]
     assert "AS pyenvc-0-a" in text and "pyenvc-0-b" not in text
     assert '["/opt/pyenvc/python3.12/bin/python3.12", "-m", "venv", "/home/astro/.venv/b"]' in text
@@ -142,21 +145,28 @@ def test_crlf_and_single_line_generated_stage() -> None:
     assert "\n" not in text.replace("\r\n", "")
 
 
-def test_uv_installer() -> None:
-    text, codes = out(R + "PYENV --installer=uv 3.11 a r.txt\nPYENV 3.12 b\n")
+@pytest.mark.parametrize("pick", ["default", "flag"])
+def test_uv_installer(pick) -> None:
+    """uv is the default; `--installer=uv` on the PYENV picks it where the command line says pip.
+    Seeded with pip, the system's certificate store, compiled bytecode."""
+    if pick == "default":
+        text, codes = out(R + "PYENV 3.11 a r.txt\nPYENV --installer=pip 3.12 b\n")
+    else:
+        text, codes = out(R + "PYENV --installer=uv 3.11 a r.txt\nPYENV 3.12 b\n", installer="pip")
     assert codes == []
     uv = "--mount=from=ghcr.io/astral-sh/uv:0.13.9,source=/uv,target=/usr/local/bin/uv"
     assert (
-        f'RUN {uv} ["/usr/local/bin/uv", "venv", "--no-python-downloads", "--allow-existing", "--seed",'
+        f'RUN {uv} ["/usr/local/bin/uv", "venv", "--no-python-downloads", "--system-certs", "--allow-existing", "--seed",'
         ' "--python", "/opt/pyenvc/python3.11/bin/python3.11", "/home/astro/.venv/a"]'
     ) in text
     assert (
         f"RUN {uv} --mount=type=cache,target=/home/astro/.cache/uv,uid=50000,gid=0 "
-        '["/usr/local/bin/uv", "pip", "install", "--no-python-downloads", "--python", "/home/astro/.venv/a/bin/python",'
+        '["/usr/local/bin/uv", "pip", "install", "--no-python-downloads", "--system-certs",'
+        ' "--python", "/home/astro/.venv/a/bin/python",'
         ' "--cache-dir=/home/astro/.cache/uv", "--link-mode=copy", "--compile-bytecode", "-r",'
         ' "/home/astro/.venv/a/requirements.txt"]'
     ) in text
-    assert '"-m", "venv", "/home/astro/.venv/b"' in text  # the option default stays pip
+    assert '"-m", "venv", "/home/astro/.venv/b"' in text  # pip for the other venv
     other = out(R + "PYENV 3.11 a r.txt\n", installer="uv", uv_image="registry.local/uv:1")[0]
     assert "--mount=from=registry.local/uv:1,source=/uv," in other
 
@@ -174,3 +184,24 @@ def test_cli_layout_installer_and_uv_image(tmp_path) -> None:
     ):
         assert cli.main([str(tmp_path / "Dockerfile"), "-o", str(target), *argv]) == 0
         assert want in target.read_text()
+
+
+@pytest.mark.parametrize("layout", ["inline", "stages"])
+def test_astro_requirements_txt_right_after_packages_txt_in_stages_after_the_last_pyenv_inline(layout) -> None:
+    """Stages: the venvs are built in stages of their own, so requirements.txt goes where the
+    ONBUILD triggers put it, after packages.txt (a venv change does not re-run it); no venv stage
+    sees it. Inline: after the stage's last PYENV. The project copy: after the last PYENV, both."""
+    text, _ = out(R + "PYENV 3.11 a\nPYENV 3.12 b\nRUN true\n", layout=layout)
+    final = text[text.index("FROM quay.io/astronomer/astro-runtime:12.1.0-base\n"):]
+    lines = final.split("\n")
+    packages = lines.index("COPY packages.txt /usr/local/airflow/packages.txt")
+    requirements = lines.index("COPY requirements.txt /usr/local/airflow/requirements.txt")
+    last_venv = max(n for n, line in enumerate(lines) if line.startswith("ENV ASTRO_PYENV_"))
+    project = lines.index("COPY --chown=astro:0 . /usr/local/airflow/")
+    if layout == "stages":
+        assert packages + 1 < requirements < last_venv < project
+        assert lines[packages + 2] == "COPY requirements.txt /usr/local/airflow/requirements.txt"
+        assert text.count("requirements.txt /usr/local/airflow") == 1  # never in a venv stage
+    else:
+        assert packages < last_venv < requirements < project
+    assert project < lines.index("RUN true")

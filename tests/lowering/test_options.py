@@ -93,7 +93,7 @@ SPEC_SIGNATURE = [  # the spec's Library section, but installer="pip" until the 
     ("context", None),
     ("build_args", None),
     ("layout", "stages"),
-    ("installer", "pip"),
+    ("installer", "uv"),
     ("user", None),
     ("uid", None),
     ("home", None),
