@@ -36,11 +36,12 @@ class Position(NamedTuple):
 class Source:
     text: str
     path: str = "Dockerfile"
-    # offsets at which each line starts; line N starts at line_starts[N - 1]
+    # offsets at which each line starts; line N starts at line_starts[N - 1]; line 1 after the
+    # UTF-8 byte order mark, which is no column of it (editors do not show it)
     line_starts: tuple[int, ...] = attrs.field(init=False)
 
     def __attrs_post_init__(self) -> None:
-        starts = [0]
+        starts = [1 if self.text.startswith("\ufeff") else 0]
         find = self.text.find
         i = find("\n")
         while i >= 0:
@@ -49,7 +50,7 @@ class Source:
         object.__setattr__(self, "line_starts", tuple(starts))
 
     def position(self, offset: int) -> Position:
-        offset = max(0, min(offset, len(self.text)))
+        offset = max(self.line_starts[0], min(offset, len(self.text)))  # the BOM is at line 1, column 1
         index = bisect.bisect_right(self.line_starts, offset) - 1
         return Position(index + 1, offset - self.line_starts[index] + 1)
 

@@ -15,6 +15,14 @@ PROJECT = Path(__file__).resolve().parent.parent
 CORPUS = Path(os.environ.get("PYENVC_CORPUS", PROJECT.parent / "shared" / "corpus"))
 
 
+# frontend/dockerfile/command/command.go, written out here so the tests do not take the list
+# they check from the code under test
+BUILDKIT_COMMANDS = frozenset(
+    "add arg cmd copy entrypoint env expose from healthcheck label maintainer onbuild run shell stopsignal user"
+    " volume workdir".split()
+)
+
+
 def missing_prerequisite(reason: str) -> None:
     """Skip a test whose prerequisite is absent; under CI=true fail it, so that a broken
     setup never passes as green."""
@@ -36,6 +44,17 @@ class CorpusFile:
     @property
     def accepted(self) -> bool:
         return "error" not in self.expected
+
+    @property
+    def unknown_instruction_lines(self) -> list[int]:
+        """Where BuildKit's parser read an instruction that its build then rejects as unknown
+        (the parser takes any keyword; instructions.Parse knows only these)."""
+        return [c["start_line"] for c in self.expected.get("commands", []) if c["cmd"].lower() not in BUILDKIT_COMMANDS]
+
+    @property
+    def builds(self) -> bool:
+        """BuildKit's parser accepts the file, and it holds no instruction its build rejects."""
+        return self.accepted and not self.unknown_instruction_lines
 
     def __repr__(self) -> str:
         return self.name

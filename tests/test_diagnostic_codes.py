@@ -72,10 +72,13 @@ TRIGGERS: dict[str, Trigger] = {
     "DF008": compiled('FROM x\nCMD ["a", 1]\n'),
     "DF009": compiled("FROM x\nRUN <<${x:-a b}\nx\n"),
     "DF010": bad_token_stream,
+    "DF011": compiled("\ufeffFROM x\n".encode("utf-16-le").decode("utf-8", "surrogateescape")),
+    "DF012": compiled(RUNTIME + "PYEVN 3.11 a\n"),
+    "DF101": compiled("# syntax=example.com/frontend:1\n" + RUNTIME + "PYEVN 3.11 a\n"),
     "PYENV001": compiled("PYENV 3.11 a\n" + RUNTIME),
     "PYENV002": compiled(RUNTIME + "ONBUILD PYENV 3.11 a\n"),
     "PYENV003": compiled(RUNTIME + 'PYENV ["3.11", "a"]\n'),
-    "PYENV004": compiled(RUNTIME + "PYENV 3.11 a r.txt <<EOF\nx\nEOF\n"),
+    "PYENV004": compiled(RUNTIME + "PYENV 3.11 a r.txt <<EOF\nRUN x\n"),
     # the escape character in a COPY source would be read by BuildKit, not kept
     "PYENV022": compiled("# escape=`\n" + RUNTIME + "PYENV 3.11 a r`x.txt\n"),
     "PYENV005": compiled(RUNTIME + "PYENV 3.11 ${NAME}\n"),
@@ -83,7 +86,10 @@ TRIGGERS: dict[str, Trigger] = {
     "PYENV007": compiled(RUNTIME + "PYENV 3.11 a r.txt extra\n"),
     "PYENV008": compiled(RUNTIME + "PYENV --pip=1 3.11 a\n"),
     "PYENV009": compiled(RUNTIME + "PYENV --installer=conda 3.11 a\n"),
-    "PYENV010": compiled(RUNTIME + "PYENV 3.x a\n"),
+    "PYENV023": compiled(RUNTIME + "PYENV 3.14rc1 a\n"),
+    "PYENV024": compiled(RUNTIME + "PYENV 3.111 a\n"),
+    "PYENV025": compiled(RUNTIME + "PYENV 3.11 a r.txt/\n"),
+    "PYENV106": compiled(RUNTIME + "PYENV 3.16 a\n"),
     "PYENV011": compiled(RUNTIME + "PYENV 2.7 a\n"),
     "PYENV012": compiled(RUNTIME + "PYENV 3.6 a\n"),  # no python:3.6-slim-bookworm
     "PYENV013": compiled(RUNTIME + "PYENV 3.11 a;b\n"),
@@ -105,6 +111,7 @@ TRIGGERS: dict[str, Trigger] = {
 }
 
 EXCLUDED = {
+    "PYENV010": "retired: its rule changed (ASCII digits, no leading zeros, full pre-releases); PYENV023 and PYENV024 took its place",
     "PYENV021": "retired: the installer is not available yet; no longer reported, since pip and uv both are",
 }
 

@@ -16,8 +16,15 @@ from pyenvc.docker import gotext
 from pyenvc.docker import shell, words
 from pyenvc.docker.words import WHITESPACE, Token
 
+# The instructions BuildKit knows (frontend/dockerfile/command/command.go). Its parser takes any
+# keyword; the next step (instructions.Parse) rejects the others: "unknown instruction".
+COMMANDS = frozenset({
+    "add", "arg", "cmd", "copy", "entrypoint", "env", "expose", "from", "healthcheck", "label",
+    "maintainer", "onbuild", "run", "shell", "stopsignal", "user", "volume", "workdir",
+})
 HEREDOC_COMMANDS = frozenset({"run", "copy", "add"})
-_HEREDOC_WORD = re.compile(r"(\d*)<<(-?)[\t\n\f\r ]*([^<]*)\Z")
+# Go's `\d` is ASCII only (Python's takes any script's digits)
+_HEREDOC_WORD = re.compile(r"([0-9]*)<<(-?)[\t\n\f\r ]*([^<]*)\Z")
 
 
 class BuildKitError(Exception):

@@ -157,6 +157,11 @@ class BuildContext:
                     return cls(root, Ignore(read_patterns(f.read())), candidate)
         return cls(root, Ignore([]), None)
 
+    def is_directory(self, path: str) -> bool:
+        """Whether `path` is a directory here that .dockerignore leaves in the context."""
+        rel = clean(path)
+        return not self.ignore.excludes(rel) and os.path.isdir(os.path.join(self.root, *rel.split("/")))
+
     def missing(self, path: str) -> Optional[str]:
         """Why `COPY <path>` would not find a file here, or None when it would."""
         rel = clean(path)
@@ -179,6 +184,6 @@ def path_problem(path: str) -> Optional[tuple[str, str]]:
     cleaned = clean(path)
     if cleaned == ".." or cleaned.startswith("../"):
         return "PYENV016", "leaves the build context"
-    if cleaned == ".":
-        return "PYENV018", "names the context directory, not a file"
+    if cleaned == "." or path.rsplit("/", 1)[-1] in ("", ".", ".."):  # `r.txt/`, `r/.`, `x/..`
+        return "PYENV025", "names a directory, not a file"
     return None

@@ -50,11 +50,11 @@ class RuntimeVersion(NamedTuple):
 def runtime_flavour(tag: str) -> RuntimeVersion:
     """The interpreter flavour for an Astro Runtime tag (the old frontend's table)."""
     version = re.sub(r"-base\Z", "", tag)
-    version = re.sub(r"-python-\d+(\.\d+)*\Z", "", version)
-    airflow3 = re.match(r"(\d+)\.(\d+)-(\d+)\Z", version)
+    version = re.sub(r"-python-[0-9]+(\.[0-9]+)*\Z", "", version)
+    airflow3 = re.match(r"([0-9]+)\.([0-9]+)-([0-9]+)\Z", version)
     if airflow3:  # Runtime 3.x: Airflow 3
         return RuntimeVersion(version, "slim-bookworm")
-    match = re.match(r"(\d+)\.(\d+)\.(\d+)\Z", version)
+    match = re.match(r"([0-9]+)\.([0-9]+)\.([0-9]+)\Z", version)
     if not match:
         return RuntimeVersion(version, None)
     major, minor = int(match.group(1)), int(match.group(2))

@@ -15,13 +15,12 @@ stagerefs.py keeps numeric `--from=N` pointing at the stage it named.
 
 from __future__ import annotations
 
-import re
 from typing import Optional, Sequence
 
 import attrs
 
 from pyenvc.diagnostics import Diagnostic
-from pyenvc.lowering import astro, banner, generate, pyenv, stagerefs
+from pyenvc.lowering import astro, banner, frontends, generate, instructions, pyenv, stagerefs
 from pyenvc.lowering.checks import check_stage
 from pyenvc.lowering.layouts import Inline, Layout, Stages
 from pyenvc.lowering.options import Options
@@ -32,9 +31,6 @@ from pyenvc.syntax.emitter import Unrepresentable, render
 from pyenvc.source import Source, Span
 from pyenvc.syntax.tree import Directive, Dockerfile, From, Generated, Instruction, Onbuild, Pyenv, User
 
-# `# syntax=` values that name the old PYENV frontend (`quay.io/astronomer/airflow-extensions:v1`;
-# its own tests used `astronomer/astro-runtime`).
-_OLD_FRONTEND = re.compile(r"(?:^|/)(?:airflow-extensions|astro-runtime)(?:[:@].*)?\Z")
 
 
 def lower(tree: Dockerfile, source: Source, options: Options) -> tuple[Dockerfile, list[Diagnostic]]:
@@ -51,6 +47,7 @@ class _Pass:
         self.stages = _stages(tree, options)
 
     def run(self) -> tuple[Dockerfile, list[Diagnostic]]:
+        instructions.check_known(self.tree, self.reporter)
         self._read()
         with_venvs = [stage for stage in self.stages if stage.planned]
         for stage in with_venvs:
@@ -186,7 +183,7 @@ def _stages(tree: Dockerfile, options: Options) -> list[Stage]:
 
 
 def _is_old_frontend(directive: Directive) -> bool:
-    return directive.name == "syntax" and bool(_OLD_FRONTEND.search(directive.value.strip()))
+    return directive.name == "syntax" and frontends.is_old_frontend(directive.value)
 
 
 def _eol(node_text: str, file_text: str) -> str:

@@ -18,8 +18,9 @@ from pyenvc.syntax.emitter import Unrepresentable, check_word
 from pyenvc.syntax.tree import Instruction, Pyenv, Word
 
 _VENV_NAME = re.compile(r"[A-Za-z0-9_-]+\Z")
-_HEREDOC = re.compile(r"\d*<<")
+_HEREDOC = re.compile(r"[0-9]*<<")  # BuildKit's `\d` is Go's: ASCII digits
 FLAGS = ("installer", "python-image")
+_DIRECTORY_HINT = "name the requirements file itself, e.g. `requirements/analytics.txt`"
 
 
 class Venv(NamedTuple):
@@ -106,10 +107,23 @@ def _version(node: Instruction, word: Word, reporter: Reporter) -> Optional[pyth
         reporter.report(node, word, "PYENV011", f"Python 2 has no venv module: '{word.value}'",
                         "use a Python 3 version such as 3.12")
         return None
-    if isinstance(version, str):
-        reporter.report(node, word, "PYENV010", f"invalid Python version '{word.value}', expected 3.Y or 3.Y.Z",
-                        "write a version such as 3.12 or 3.12.4")
+    if version == "unknown":
+        reporter.report(node, word, "PYENV024",
+                        f"no CPython has the version '{word.value}': the known versions are {pythons.known_versions()}",
+                        f"write a known version such as 3.{pythons.NEWEST_MINOR}")
         return None
+    if isinstance(version, str):
+        reporter.report(
+            node, word, "PYENV023",
+            f"invalid Python version '{word.value}', expected 3.Y or 3.Y.Z in ASCII digits without leading zeros"
+            " (a pre-release in full: 3.Y.0rc1)",
+            "write a version such as 3.12, 3.12.4 or 3.14.0rc1",
+        )
+        return None
+    if version.minor == pythons.PRERELEASE_MINOR:
+        reporter.report(node, word, "PYENV106",
+                        f"Python {version.major_minor} is not released yet: only its pre-releases exist",
+                        f"use Python 3.{pythons.NEWEST_MINOR}, the newest release, for anything but testing")
     return version
 
 
@@ -159,7 +173,9 @@ def _requirements(node: Instruction, word: Word, options: Options, escape: str, 
     if problem is not None:
         code, detail = problem
         hint = "give a path relative to the build context, as COPY takes it"
-        if code == "PYENV017":
+        if code == "PYENV025":
+            hint = _DIRECTORY_HINT
+        elif code == "PYENV017":
             hint = "rename the file so its path has no glob characters, white space or quotes"
         reporter.report(node, word, code, f"requirements path '{word.value}' {detail}", hint)
         return False
@@ -169,6 +185,10 @@ def _requirements(node: Instruction, word: Word, options: Options, escape: str, 
         reporter.unrepresentable(node, word, unrepresentable)
         return False
     context = options.context
+    if context is not None and context.is_directory(word.value):
+        reporter.report(node, word, "PYENV025", f"requirements path '{word.value}' names a directory in the build context",
+                        _DIRECTORY_HINT)
+        return False
     if context is not None:
         why = context.missing(word.value)
         if why is not None:

@@ -11,10 +11,16 @@ import datetime
 import re
 from typing import NamedTuple, Optional, Union
 
-# 3.Y, 3.Y.Z, with an optional pre-release (3.14.0rc1, 3.13.0b2, 3.14.0a1)
-_VERSION = re.compile(r"(\d+)\.(\d+)(?:\.(\d+))?((?:a|b|rc)\d+)?\Z")
+# A version number: ASCII digits without leading zeros (Python's `\d` and `int()` also take
+# other scripts' digits, such as `３`, which no image tag has).
+_NUMBER = "(0|[1-9][0-9]*)"
+# 3.Y or 3.Y.Z, and a pre-release only in the full form the official images use (3.14.0rc1,
+# 3.13.0b2, never 3.14rc1).
+_VERSION = re.compile(f"{_NUMBER}\\.{_NUMBER}(?:\\.{_NUMBER}((?:a|b|rc)[1-9][0-9]*)?)?\\Z")
+_PYTHON2 = re.compile(f"2(?:\\.{_NUMBER})*\\Z")
 
-# End of life of each minor version (PEP 602 dates; the last day of security support).
+# The minor versions of Python 3 from 3.5 on, with their end of life (PEP 602 dates; the last
+# day of security support). The last key is the newest released minor version; the next one is in pre-release.
 EOL: dict[int, datetime.date] = {
     5: datetime.date(2020, 9, 30),
     6: datetime.date(2021, 12, 23),
@@ -26,16 +32,26 @@ EOL: dict[int, datetime.date] = {
     12: datetime.date(2028, 10, 31),
     13: datetime.date(2029, 10, 31),
     14: datetime.date(2030, 10, 31),
+    15: datetime.date(2031, 10, 31),  # released 2026-10 (PEP 790)
 }
+NEWEST_MINOR = max(EOL)  # the newest released Python 3 minor version
+PRERELEASE_MINOR = NEWEST_MINOR + 1  # in alpha, beta or rc: a warning, not an error
 
 # Which minor versions the official `python` image publishes for a flavour: (first, last),
 # last None when still published. Flavours not listed are not checked.
 FLAVOUR_MINORS: dict[str, tuple[int, Optional[int]]] = {
+    "slim-trixie": (9, None),
+    "trixie": (9, None),
     "slim-bookworm": (7, None),
     "bookworm": (7, None),
     "slim-bullseye": (6, 13),
     "bullseye": (6, 13),
 }
+
+
+def known_versions() -> str:
+    """The minor versions a PYENV may name, for messages: `3.3 to 3.15 (3.16 in pre-release)`."""
+    return f"3.3 to 3.{NEWEST_MINOR} (3.{PRERELEASE_MINOR} in pre-release)"
 
 
 class PythonVersion(NamedTuple):
@@ -57,17 +73,16 @@ class PythonVersion(NamedTuple):
 
 
 def parse_version(text: str) -> Union[PythonVersion, str]:
-    """The version, or a message saying what is wrong (`"python2"` for Python 2)."""
+    """The version, or why it is not one: `"python2"` for Python 2, `"unknown"` for a
+    well-formed version no CPython has or will soon have (3.111, 4.0), `"malformed"` else."""
     match = _VERSION.match(text)
     if not match:
-        if text.startswith("2") and re.match(r"2(\.\d+)*\Z", text):
-            return "python2"
-        return "malformed"
+        return "python2" if _PYTHON2.match(text) else "malformed"
     major, minor = int(match.group(1)), int(match.group(2))
     if major == 2:
         return "python2"
-    if major != 3:
-        return "malformed"
+    if major != 3 or minor > PRERELEASE_MINOR:
+        return "unknown"
     return PythonVersion(text, major, minor)
 
 

@@ -33,6 +33,7 @@ from pyenvc.docker import buildkit
 from pyenvc.docker import gotext
 from pyenvc.docker import shell
 from pyenvc.diagnostics import Diagnostic
+from pyenvc.syntax.encoding import foreign_encoding
 from pyenvc.syntax.lines import trim_newline
 from pyenvc.source import Source, Span
 from pyenvc.syntax.tree import Bom, Directive, Heredoc, Instruction, Trivia, instruction_class
@@ -236,6 +237,12 @@ def scan(text: str) -> list[NodeToken]:
     generator: Lark's loop runs faster over a list than resuming a generator per token.)"""
     tokens: list[NodeToken] = []
     add = tokens.append
+    foreign = foreign_encoding(text)
+    if foreign is not None:
+        how = "its byte order mark" if foreign.marked else "its NUL bytes"
+        raise _error(text, Span(0, foreign.length), "DF011",
+                     f"the file is {foreign.encoding} text (told by {how}), but Docker reads a Dockerfile as UTF-8",
+                     f"save the file as UTF-8 (e.g. with `iconv -f {foreign.encoding} -t UTF-8`)")
     if len(text) > MAX_LINE_BYTES // 4:
         _check_line_lengths(text)
     pos = 0

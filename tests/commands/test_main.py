@@ -249,7 +249,7 @@ def test_real_process_stdin_to_stdout(project) -> None:
     proc = subprocess.run([sys.executable, "-m", "pyenvc", "-"], input=crlf, capture_output=True)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.count(b"\n") == proc.stdout.count(b"\r\n")
-    odd = b"\xff\x00PYENV\n"
+    odd = b"FROM x\nRUN \xff\x00PYENV\n"
     proc = subprocess.run([sys.executable, "-m", "pyenvc", "-"], input=odd, capture_output=True)
     assert (proc.returncode, proc.stdout, proc.stderr) == (0, odd, b"")
     proc = subprocess.run([sys.executable, "-m", "pyenvc", "-"], input=b"PYENV \xff\n", capture_output=True)

@@ -33,10 +33,21 @@ BAD = [
     ("flag-bad-installer", R + "PYENV --installer=conda 3.11 a\n", "PYENV009", 2, 7, "--installer=conda"),
     ("flag-twice", R + "PYENV --installer=pip --installer=pip 3.11 a\n", "PYENV009", 2, 23, "--installer=pip"),
     ("flag-after-args", R + "PYENV 3.11 a --installer=pip\n", "PYENV009", 2, 14, "--installer=pip"),
-    ("version-malformed", R + "PYENV 3.x a\n", "PYENV010", 2, 7, "3.x"),
-    ("version-major-only", R + "PYENV 3 a\n", "PYENV010", 2, 7, "3"),
-    ("version-empty-quotes", R + 'PYENV "" a\n', "PYENV010", 2, 7, '""'),
-    ("version-four", R + "PYENV 4.0 a\n", "PYENV010", 2, 7, "4.0"),
+    ("version-malformed", R + "PYENV 3.x a\n", "PYENV023", 2, 7, "3.x"),
+    ("version-major-only", R + "PYENV 3 a\n", "PYENV023", 2, 7, "3"),
+    ("version-empty-quotes", R + 'PYENV "" a\n', "PYENV023", 2, 7, '""'),
+    ("version-fullwidth-digits", R + "PYENV \uff13.\uff11\uff12 a\n", "PYENV023", 2, 7, "\uff13.\uff11\uff12"),
+    ("version-arabic-indic-digits", R + "PYENV 3.\u0661\u0662 a\n", "PYENV023", 2, 7, "3.\u0661\u0662"),
+    ("version-leading-zero-minor", R + "PYENV 3.012 a\n", "PYENV023", 2, 7, "3.012"),
+    ("version-leading-zero-major", R + "PYENV 03.12 a\n", "PYENV023", 2, 7, "03.12"),
+    ("version-leading-zero-micro", R + "PYENV 3.12.04 a\n", "PYENV023", 2, 7, "3.12.04"),
+    ("version-short-prerelease", R + "PYENV 3.14rc1 a\n", "PYENV023", 2, 7, "3.14rc1"),
+    ("version-short-alpha", R + "PYENV 3.16a1 a\n", "PYENV023", 2, 7, "3.16a1"),
+    ("version-prerelease-zero", R + "PYENV 3.14.0rc0 a\n", "PYENV023", 2, 7, "3.14.0rc0"),
+    ("version-unknown-minor", R + "PYENV 3.111 a\n", "PYENV024", 2, 7, "3.111"),
+    ("version-far-future", R + "PYENV 3.99 a\n", "PYENV024", 2, 7, "3.99"),
+    ("version-two-past-newest", R + "PYENV 3.17.0 a\n", "PYENV024", 2, 7, "3.17.0"),
+    ("version-four", R + "PYENV 4.0 a\n", "PYENV024", 2, 7, "4.0"),
     ("python2", R + "PYENV 2.7 a\n", "PYENV011", 2, 7, "2.7"),
     ("python2-patch", R + "PYENV 2.7.18 a\n", "PYENV011", 2, 7, "2.7.18"),
     ("no-image-for-flavour", R + "PYENV 3.6 a\n", "PYENV012", 2, 7, "3.6"),
@@ -49,6 +60,13 @@ BAD = [
     ("reqs-glob", R + "PYENV 3.11 a req*.txt\n", "PYENV017", 2, 14, "req*.txt"),
     ("reqs-class", R + "PYENV 3.11 a r[12].txt\n", "PYENV017", 2, 14, "r[12].txt"),
     ("reqs-quote", R + "PYENV 3.11 a 'r.txt'\n", "PYENV017", 2, 14, "'r.txt'"),
+    ("reqs-trailing-slash", R + "PYENV 3.11 a r.txt/\n", "PYENV025", 2, 14, "r.txt/"),
+    ("reqs-dot", R + "PYENV 3.11 a .\n", "PYENV025", 2, 14, "."),
+    ("reqs-dir-dot", R + "PYENV 3.11 a reqs/.\n", "PYENV025", 2, 14, "reqs/."),
+    ("reqs-up-to-context", R + "PYENV 3.11 a reqs/..\n", "PYENV025", 2, 14, "reqs/.."),
+    ("onbuild-flag", R + "ONBUILD --foo PYENV 3.11 a\n", "PYENV002", 2, 15, "PYENV"),
+    ("onbuild-flags-quoted", R + "ONBUILD --a=\"b c\" --d\tpyenv 3.11 a\n", "PYENV002", 2, 23, "pyenv"),
+    ("onbuild-flag-continued", R + "ONBUILD --foo=bar \\\n  # c\n  PyEnv 3.11 a\n", "PYENV002", 4, 3, "PyEnv"),
     ("same-xy-two-images", R + "PYENV 3.11 a\nPYENV 3.11.4 b\n", "PYENV020", 3, 7, "3.11.4"),
     # BuildKit's parser rejects these files
     ("unterminated-heredoc", R + "RUN <<EOF\nx\n", "DF002", 2, 5, None),
@@ -85,8 +103,9 @@ def test_bad_input(text: str, code: str, line: int, column, under) -> None:
 def test_every_bad_input_code_is_registered_and_tested() -> None:
     tested = {b[2] for b in BAD}
     pyenv_errors = {c for c in CODES if c.startswith("PYENV0")}
-    # PYENV018, PYENV019 need a context: below; PYENV021 (installer not available) is retired
-    assert pyenv_errors - {"PYENV018", "PYENV019", "PYENV021"} <= tested
+    # PYENV018, PYENV019 need a context: below; PYENV010 (its rule changed: PYENV023, PYENV024)
+    # and PYENV021 (installer not available) are retired
+    assert pyenv_errors - {"PYENV010", "PYENV018", "PYENV019", "PYENV021"} <= tested
 
 
 def test_all_errors_are_reported_not_just_the_first() -> None:
@@ -125,10 +144,27 @@ def test_requirements_missing_from_context(tmp_path) -> None:
     result = pyenvc.compile(text, context=str(tmp_path))
     assert [(d.code, d.line, d.column) for d in result.diagnostics] == [
         ("PYENV018", 3, 14),
-        ("PYENV018", 4, 14),
+        ("PYENV025", 4, 14),
     ]
     assert "no such file" in result.diagnostics[0].message
-    assert "directory" in result.diagnostics[1].message
+    assert "names a directory" in result.diagnostics[1].message
+
+
+def test_requirements_naming_a_directory_in_the_context(tmp_path) -> None:
+    """A path with no mark of a directory that is one in the context is PYENV025, unless
+    .dockerignore leaves it out (then the build would not see it: PYENV018)."""
+    (tmp_path / "r.txt").mkdir()
+    (tmp_path / "deep" / "er").mkdir(parents=True)
+    (tmp_path / "ignored").mkdir()
+    (tmp_path / ".dockerignore").write_text("ignored\n")
+    text = "FROM x\nPYENV 3.11 a r.txt\nPYENV 3.11 b deep/./er\nPYENV 3.11 c ignored\n"
+    result = pyenvc.compile(text, context=str(tmp_path), uid=1, home="/h", user="u")
+    assert [(d.code, d.line, d.column) for d in result.diagnostics] == [
+        ("PYENV025", 2, 14),
+        ("PYENV025", 3, 14),
+        ("PYENV018", 4, 14),
+    ]
+    assert result.output is None
 
 
 @pytest.mark.parametrize(
@@ -176,7 +212,6 @@ def test_dockerfile_specific_ignore_file_wins(tmp_path) -> None:
     "text",
     [
         "FROM\n",  # only BuildKit's later stages reject an empty FROM
-        "FROM x\nFOO bar\n",  # nor an unknown instruction
         "",
         "# just a comment\n",
     ],
