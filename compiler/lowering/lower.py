@@ -20,16 +20,16 @@ from typing import Optional, Sequence
 import attrs
 
 from pyenvc.diagnostics import Diagnostic
-from pyenvc.lowering import astro, banner, frontends, generate, instructions, pyenv, stagerefs
+from pyenvc.lowering import astro, banner, frontends, generate, instructions, lengths, pyenv, stagerefs
 from pyenvc.lowering.checks import check_stage
 from pyenvc.lowering.layouts import Inline, Layout, Stages
 from pyenvc.lowering.options import Options
 from pyenvc.lowering.report import Reporter, keyword_of
 from pyenvc.lowering.stage import Stage, Runtime, astro_applies, classify
 from pyenvc.syntax import stages
-from pyenvc.syntax.emitter import Unrepresentable, render
+from pyenvc.syntax.emitter import TooLong, Unrepresentable, render
 from pyenvc.source import Source, Span
-from pyenvc.syntax.tree import Directive, Dockerfile, From, Generated, Instruction, Onbuild, Pyenv, User
+from pyenvc.syntax.tree import Directive, Dockerfile, From, Generated, Instruction, Onbuild, Pyenv, User, Word
 
 
 
@@ -64,6 +64,9 @@ class _Pass:
             return self.tree, self.reporter.diagnostics()
         if inserted:
             stagerefs.renumber(body, len(self.stages), inserted)
+            self._check_renumbered(body)
+            if self.reporter.has_errors:
+                return self.tree, self.reporter.diagnostics()
         nodes: list = [self._banner(with_venvs[0])] if with_venvs else []
         for index, node in enumerate(body):
             nodes += before.get(index, [])
@@ -140,7 +143,7 @@ class _Pass:
                     text = eol.join(self._render(lowered.venv_stage)) + eol
                     venv_stages.append(Generated(text, Span(node.start, node.end)))
             except Unrepresentable as problem:
-                self.reporter.unrepresentable(node, keyword_of(node), problem)
+                self._unrepresentable(node, keyword_of(node), problem)
         if venv_stages:
             before.setdefault(stage.from_index, []).extend(venv_stages)
             inserted[stage.number] = len(venv_stages)
@@ -154,14 +157,36 @@ class _Pass:
                 else:
                     eol = _eol(node.text, self.source.text)
                     text += eol + eol.join(self._render(steps))
+                lengths.check_lines(text)  # the user's FROM line, given `-base`
                 body[stage.from_index] = Generated(text, Span(node.start, node.end))
             except Unrepresentable as problem:
-                self.reporter.unrepresentable(node, stage.image_word, problem)
+                self._unrepresentable(node, stage.image_word, problem)
 
     def _render(self, lines: Sequence) -> list[str]:
-        """Comment lines as they are; instruction nodes through the one emitter."""
+        """Comment lines and lines carried from the user's as they are (if BuildKit can read
+        them: lengths.py); instruction nodes through the one emitter."""
         escape = self.tree.escape
-        return [line if isinstance(line, str) else render(line, escape) for line in lines]
+        rendered = [line if isinstance(line, str) else render(line, escape) for line in lines]
+        for line in lines:
+            if isinstance(line, str):
+                lengths.check_lines(line)
+        return rendered
+
+    def _unrepresentable(self, node: Instruction, word: Optional[Word], problem: Unrepresentable) -> None:
+        """PYENV022 at `word` of `node`; a line too long at the user's word that made it so."""
+        if isinstance(problem, TooLong):
+            node, word = lengths.culprit(problem.line, self.tree.instructions()) or (node, word)
+        self.reporter.unrepresentable(node, word, problem)
+
+    def _check_renumbered(self, body: list) -> None:
+        """A user's line whose `--from=N` got another digit may pass BuildKit's limit."""
+        for index, node in enumerate(body):
+            if node is not self.tree.body[index] and isinstance(node, Instruction):
+                try:
+                    lengths.check_lines(node.text)
+                except TooLong as problem:
+                    original = self.tree.body[index]
+                    self._unrepresentable(original, keyword_of(original), problem)
 
     def _join(self, lines: Sequence, node: Instruction) -> str:
         """The lines with the file's own line ending; a final one only where the node had one."""

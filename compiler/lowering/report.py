@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Optional
 
 from pyenvc.diagnostics import Diagnostic, has_errors
-from pyenvc.syntax.emitter import Unrepresentable
+from pyenvc.syntax.emitter import TooLong, Unrepresentable
 from pyenvc.source import Source, Span
 from pyenvc.syntax.tree import Instruction, Word
 
@@ -24,13 +24,13 @@ class Reporter:
         self._diagnostics.append(Diagnostic.at(self.source, _span(node, word), code, message, hint))
 
     def unrepresentable(self, node: Instruction, word: Optional[Word], problem: Unrepresentable) -> None:
-        self.report(
-            node,
-            word,
-            "PYENV022",
-            f"a generated instruction cannot carry this value as written: {problem}",
-            "use plain values: paths and names without white space, quotes, '$', commas or the escape character",
-        )
+        hint = "use plain values: paths and names without white space, quotes, '$', commas or the escape character"
+        if isinstance(problem, TooLong):
+            hint = "shorten it: BuildKit reads no line longer than 65535 bytes"
+            if node.command in ("arg", "env"):
+                hint = (f"split it into several {node.keyword} instructions: each is declared again in the"
+                        " venv's stage as one line, its continuations joined")
+        self.report(node, word, "PYENV022", f"a generated instruction cannot carry this value as written: {problem}", hint)
 
     @property
     def has_errors(self) -> bool:

@@ -31,6 +31,16 @@ class Unrepresentable(ValueError):
     """A value that BuildKit would not read back as the one intended."""
 
 
+class TooLong(Unrepresentable):
+    """A generated line longer than BuildKit's scanner takes."""
+
+    def __init__(self, line: str, keyword: str = "") -> None:
+        what = f"generated {keyword} line" if keyword else "generated line"
+        size = len(gotext.to_bytes(line))
+        super().__init__(f"a {what} would be {size} bytes, longer than BuildKit's limit of {MAX_LINE_BYTES}")
+        self.line = line  # the line as it would be written
+
+
 MountOptions = tuple[tuple[str, str], ...]
 FlagValue = Union[None, str, MountOptions]
 
@@ -118,8 +128,8 @@ def render(node: NewInstruction, escape: str = "\\") -> str:
                 raise Unrepresentable(f"{node.keyword} argument '{word}' would be read as a heredoc")
         arguments = " ".join(w.raw if isinstance(w, Verbatim) else w for w in node.words)
     line = " ".join([node.keyword, *flags, arguments]) if arguments else " ".join([node.keyword, *flags])
-    if len(gotext.to_bytes(line)) > MAX_LINE_BYTES:
-        raise Unrepresentable(f"a generated {node.keyword} line is longer than BuildKit's limit of {MAX_LINE_BYTES} bytes")
+    if len(line) > MAX_LINE_BYTES // 4 and len(gotext.to_bytes(line)) > MAX_LINE_BYTES:
+        raise TooLong(line, node.keyword)
     _read_back(node, line, read, escape)
     return line
 

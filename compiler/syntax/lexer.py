@@ -46,8 +46,9 @@ _H = "[" + gotext.SPACE_CHARS.replace("\n", "") + "]"  # Go's white space, but a
 _TRIVIA = f"(?:{_H}*(?:#[^\\n]*)?\\n)+(?:{_H}*#[^\\n]*\\Z|{_H}+\\Z)?|{_H}*#[^\\n]*\\Z|{_H}+\\Z"
 # A line whose first character that is not white space is `#`.
 _COMMENT_FIRST = re.compile(f"{_H}*#")
-# A line long enough that its UTF-8 bytes may pass BuildKit's limit.
-_LONG_LINE = re.compile(f"[^\\n]{{{MAX_LINE_BYTES // 4 + 1},}}")
+# A line long enough that its UTF-8 bytes may pass BuildKit's limit. Anchored at line starts:
+# unanchored, each position of a line just short of it would be tried (quadratic).
+_LONG_LINE = re.compile(f"^[^\\n]{{{MAX_LINE_BYTES // 4 + 1},}}", re.MULTILINE)
 # Where the keyword can be read off the first line without joining continuations.
 _KEYWORD = re.compile(f"{_H}*([^\\t\\v\\f\\r \\n]+)[\\t\\v\\f\\r ]")
 # After the keyword: white space (Go's, and the lone bytes 0x85 and 0xA0 that its byte-wise
