@@ -108,6 +108,11 @@ TRIGGERS: dict[str, Trigger] = {
     "DAG001": dags(RUNTIME + "PYENV 3.11 a\n", {"a.py": DAG.format(name="a"), "b.py": DAG.format(name="b")}),
     "DAG002": dags(RUNTIME + "PYENV 3.11 a\nPYENV 3.11 b\n", {"a.py": DAG.format(name="a")}),
     "DAG003": dags(RUNTIME, {"broken.py": "def f(:\n"}),
+    "DAG006": dags(RUNTIME + "PYENV 3.11 a\n", {"a.py": "import json\n" + DAG.format(name="a").replace("pass", "json")}),
+    "DAG007": dags(RUNTIME + "PYENV 3.11 a\n", {"a.py": "X = 1\n" + DAG.format(name="a").replace("pass", "X")}),
+    "DAG008": dags(RUNTIME.replace("12.1.0", "12.1.0-python-3.9") + "PYENV 3.11 a\n",
+                   {"a.py": DAG.format(name="a") + "match 1:\n    case 1:\n        pass\n"}),
+    "DAG009": dags(RUNTIME + "PYENV 3.8 a\n", {"a.py": DAG.format(name="a").replace("pass", "match 1:\n        case 1:\n            pass")}),
 }
 
 EXCLUDED = {

@@ -8,8 +8,10 @@ What it does:
    taken for the context, in both the `--flag value` and `--flag=value` forms; `-f FILE` is taken
    out (the source); `--pyenvc-*` options are taken out (ours); `--build-arg` values are read (for
    ARG resolution) but stay in Docker's arguments; everything else stays, unchanged and in order;
-2. compiles FILE (default CONTEXT/Dockerfile; `-f -` reads it from stdin) with CONTEXT as the build
-   context; diagnostics are printed as `pyenvc compile` prints them, and errors stop here (exit 1)
+2. compiles FILE (default CONTEXT/Dockerfile.pyenv when the context has one, else
+   CONTEXT/Dockerfile; `-f -` reads it from stdin) with CONTEXT as the build context, and warns
+   when a generated `Dockerfile` beside a `Dockerfile.pyenv` differs from what it generates;
+   diagnostics are printed as `pyenvc compile` prints them, and errors stop here (exit 1)
    before Docker runs;
 3. runs `docker buildx build -f - ARGS...` (`docker build` where the buildx plugin is absent) with
    the generated Dockerfile on stdin; Docker's stdout is its own, its stderr is streamed through
@@ -211,10 +213,40 @@ def split(argv: Sequence[str], own_takes_value: Optional[dict[str, bool]] = None
     return Invocation(tuple(docker), file, context, build_args, tuple(own), wants_help)
 
 
+SOURCE_NAME = "Dockerfile.pyenv"  # the file with PYENV lines, beside the Dockerfile it generates
+
+
+def default_source(context: str) -> str:
+    """The file to compile without -f: CONTEXT/Dockerfile.pyenv when there is one (the
+    Dockerfile beside it is then the generated file), else CONTEXT/Dockerfile."""
+    source = os.path.join(context, SOURCE_NAME)
+    return source if os.path.isfile(source) else os.path.join(context, "Dockerfile")
+
+
+def stale_output(source: str, generated: bytes) -> Optional[str]:
+    """A warning when `source` is a `X.pyenv` whose generated `X` beside it differs from
+    `generated` (what this build compiles it to); None otherwise."""
+    if source == "-" or not source.endswith(".pyenv"):
+        return None
+    output = source[: -len(".pyenv")]
+    try:
+        with open(output, "rb") as f:
+            current = f.read()
+    except OSError:  # not there (or unreadable): nothing beside it to be stale
+        return None
+    if current == generated:
+        return None
+    return (
+        f"{PROG}: warning: {output} is stale: it differs from what {source} generates (this build uses {source}); "
+        f"run `{PROG} {source} -o {output}` to update it"
+    )
+
+
 def _help(parser: ArgumentParser) -> str:
     return (
         f"usage: {PROG} build [docker build options] [--pyenvc-OPTION ...] CONTEXT\n\n"
-        "Compile the Dockerfile (-f FILE, default CONTEXT/Dockerfile; -f - for stdin) and build it:\n"
+        "Compile the Dockerfile (-f FILE; default CONTEXT/Dockerfile.pyenv when there is one, else\n"
+        "CONTEXT/Dockerfile; -f - for stdin) and build it:\n"
         "`docker buildx build -f - ...` with the generated Dockerfile on stdin and every other\n"
         "argument passed on unchanged. --build-arg values also resolve ARGs for pyenvc.\n"
         "Exit codes: Docker's; 1 errors in the Dockerfile (Docker not run); 2 usage, I/O, no docker.\n\n"
@@ -422,7 +454,7 @@ def _run(argv: Sequence[str]) -> int:
     if docker is None:
         raise UsageError("docker not found on PATH (pyenvc build runs `docker build`; install Docker 23+ with BuildKit)")
 
-    file = invocation.file if invocation.file is not None else os.path.join(context, "Dockerfile")
+    file = invocation.file if invocation.file is not None else default_source(context)
     text = read_input(file)
     display = "<stdin>" if file == "-" else file
     result = compile_and_report(
@@ -433,6 +465,9 @@ def _run(argv: Sequence[str]) -> int:
         return 1
     source = Source(text, display)
     assert result.line_map is not None  # there with every output
+    stale = stale_output(file, encode(result.output))
+    if stale is not None:
+        stderr_line(stale)
 
     buildx = has_buildx()
     env = dict(os.environ)

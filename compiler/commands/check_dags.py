@@ -7,14 +7,15 @@ output, as ruff's and mypy's are), one-line usage and I/O errors on stderr, and 
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from typing import Sequence
 
 from pyenvc.commands.console import ArgumentParser, UsageError, build_arg, color, guarded, read_input
-from pyenvc.dags.check import UnknownTarget, check
-from pyenvc.diagnostics import Diagnostic, render_text
-from pyenvc.source import Source
+from pyenvc.dags import other_python
+from pyenvc.dags.check import Report, UnknownTarget, check
+from pyenvc.diagnostics import render_text
 
 PROG = "pyenvc check-dags"
 
@@ -32,29 +33,38 @@ def _arguments() -> ArgumentParser:
     parser.add_argument("--target", metavar="NAME", help="the stage that is the image (default: the last stage)")
     parser.add_argument("--build-arg", metavar="K=V", action="append", default=[], type=build_arg,
                         help="an ARG value for resolving FROM (repeatable)")
+    parser.add_argument("--airflow-python", metavar="X.Y", type=_python_version,
+                        help="Airflow's own Python, for the syntax check of the DAG files "
+                        "(default: the base image tag's -pythonX.Y suffix; without either the check is skipped)")
     parser.add_argument("--format", default="text", choices=("text", "json"), help="findings for people or machines")
     return parser
+
+
+def _python_version(text: str) -> str:
+    if other_python.VERSION.match(text) is None:
+        raise argparse.ArgumentTypeError(f"not a Python 3 X.Y version such as 3.12: {text!r}")
+    return text
 
 
 def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-def _output(diagnostics: list[Diagnostic], sources: dict[str, Source], fmt: str) -> str:
+def _output(report: Report, fmt: str) -> str:
+    diagnostics = report.diagnostics
     if fmt == "json":
         return json.dumps([d.to_json() for d in diagnostics], indent=2) + "\n"
-    if not diagnostics:
-        return ""
     tinted = color(sys.stdout)
-    parts = [render_text(d, sources[d.path], color=tinted) for d in diagnostics]
+    parts = [render_text(d, report.sources[d.path], color=tinted) for d in diagnostics]
     errors = sum(1 for d in diagnostics if d.is_error)
-    parts.append(f"{_plural(errors, 'error')}, {_plural(len(diagnostics) - errors, 'warning')}")
+    counts = f"{_plural(errors, 'error')}, {_plural(len(diagnostics) - errors, 'warning')}" if diagnostics else "no findings"
+    parts.append(f"{counts}: {report.summary}")
     return "\n".join(parts) + "\n"
 
 
 def run(argv: Sequence[str]) -> int:
     """`pyenvc check-dags DOCKERFILE PATH... [--target NAME] [--build-arg K=V]... [--format
-    text|json]`: argv without the command word. Prints the findings on stdout; returns the exit
+    text|json] [--airflow-python X.Y]`: argv without the command word. Prints the findings on stdout; returns the exit
     code (never raises)."""
     return guarded(lambda: _run(argv))
 
@@ -64,12 +74,12 @@ def _run(argv: Sequence[str]) -> int:
     text = read_input(args.dockerfile)
     display = "<stdin>" if args.dockerfile == "-" else args.dockerfile
     try:
-        diagnostics, sources = check(text, display, args.paths, args.target, dict(args.build_arg))
+        report = check(text, display, args.paths, args.target, dict(args.build_arg), args.airflow_python)
     except UnknownTarget as error:
         raise UsageError(str(error)) from None
     except OSError as error:
         name = error.filename if error.filename is not None else "a DAG file"
         raise UsageError(f"cannot read {name}: {error.strerror or error}") from None
-    sys.stdout.write(_output(diagnostics, sources, args.format))
+    sys.stdout.write(_output(report, args.format))
     sys.stdout.flush()
-    return 1 if any(d.is_error for d in diagnostics) else 0
+    return 1 if any(d.is_error for d in report.diagnostics) else 0

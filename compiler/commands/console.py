@@ -140,17 +140,17 @@ def guarded(command: Callable[[], int]) -> int:
         return 2
 
 
-def write_atomic(name: str, data: bytes) -> None:
+def write_atomic(name: str, data: bytes) -> bool:
     """Write `data` to `name` through a temporary file in the same directory and os.replace;
     the old file stays whole until the new one is complete. Nothing is written when the file
-    already holds exactly `data`."""
+    already holds exactly `data`. Returns whether it wrote."""
     target = os.path.realpath(name)
     if os.path.isdir(target):
         raise UsageError(f"cannot write {name}: it is a directory")
     try:
         with open(target, "rb") as f:
             if f.read() == data:
-                return
+                return False
         mode = stat.S_IMODE(os.stat(target).st_mode)
     except FileNotFoundError:
         umask = os.umask(0)
@@ -176,6 +176,7 @@ def write_atomic(name: str, data: bytes) -> None:
         except OSError:
             pass
         raise UsageError(f"cannot write {name}: {error.strerror or error}") from None
+    return True
 
 
 def report(diagnostics: list, source: Source, fmt: str) -> None:

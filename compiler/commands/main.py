@@ -18,7 +18,7 @@ from typing import Optional, Sequence
 
 from pyenvc.commands import flags
 from pyenvc.commands.console import (
-    PROG, ArgumentParser, UsageError, build_arg, compile_and_report, decode, encode, guarded, read_input, report,
+    PROG, ArgumentParser, HelpFormatter, UsageError, build_arg, compile_and_report, decode, encode, guarded, read_input, report,
     stderr_line, write_atomic,
 )
 from pyenvc.source import Source
@@ -79,18 +79,38 @@ class _VersionAction(argparse.Action):
         parser.exit()
 
 
-def _compile_parser() -> ArgumentParser:
+class _CommandsFormatter(HelpFormatter, argparse.RawDescriptionHelpFormatter):
+    """The help formatter, keeping the description's table of commands as written."""
+
+
+_COMMANDS_HELP = """\
+Compile PYENV instructions in a Dockerfile into a standard Dockerfile.
+
+commands:
+  pyenvc [compile] FILE [-o OUT]        compile (the default command: `pyenvc FILE`)
+  pyenvc parse FILE                     print Docker's view of a Dockerfile as BuildKit JSON
+  pyenvc check-dags DOCKERFILE PATH...  check DAG files against the Dockerfile's PYENV lines
+  pyenvc build [OPTIONS] CONTEXT        compile, then `docker build` the result
+Run `pyenvc COMMAND --help` for a command's options. A file named like a command compiles as
+`pyenvc compile build` or `pyenvc ./build`. The options below are compile's.
+"""
+
+
+def _compile_parser(prog: str = PROG) -> ArgumentParser:
     parser = ArgumentParser(
-        prog=PROG,
-        description="Compile PYENV instructions in a Dockerfile into a standard Dockerfile.",
-        epilog="Other commands: `pyenvc parse FILE --format buildkit-json`, `pyenvc check-dags`, `pyenvc build`. "
-        "Exit codes: 0 ok, 1 errors in the input or --check found a difference, 2 usage, I/O or internal error.",
+        prog=prog,
+        description=_COMMANDS_HELP,
+        epilog="Exit codes: 0 ok, 1 errors in the input or --check found a difference, 2 usage, I/O or internal error.",
+        formatter_class=_CommandsFormatter,
     )
     parser.add_argument("--version", action=_VersionAction)
     parser.add_argument("file", metavar="FILE", help="the Dockerfile with PYENV lines; - for stdin")
     parser.add_argument("-o", "--output", metavar="OUT", help="where to write the result; - or absent: stdout")
     parser.add_argument("--check", action="store_true", help="exit 1 when OUT is missing or differs; write nothing")
     parser.add_argument("--diff", action="store_true", help="print a unified diff of OUT against the result; write nothing")
+    parser.add_argument("--fail-on-change", action="store_true",
+                        help="write OUT, and exit 1 when that created or changed it (for pre-commit hooks: "
+                        "the commit stops until the new file is added)")
     parser.add_argument("--build-arg", metavar="K=V", action="append", default=[], type=build_arg,
                         help="an ARG value for resolving FROM (repeatable)")
     parser.add_argument("--context", metavar="DIR", help="the build context (default: FILE's folder; none for stdin)")
@@ -99,10 +119,10 @@ def _compile_parser() -> ArgumentParser:
     return parser
 
 
-def _compile(argv: Sequence[str]) -> int:
-    args = _compile_parser().parse_args(argv)  # option values are checked here (the table's validators)
-    if (args.check or args.diff) and (args.output is None or args.output == "-"):
-        raise UsageError("--check and --diff compare with an output file: give -o OUT")
+def _compile(argv: Sequence[str], prog: str = PROG) -> int:
+    args = _compile_parser(prog).parse_args(argv)  # option values are checked here (the table's validators)
+    if (args.check or args.diff or args.fail_on_change) and (args.output is None or args.output == "-"):
+        raise UsageError("--check, --diff and --fail-on-change compare with an output file: give -o OUT")
     text = read_input(args.file)
     display = "<stdin>" if args.file == "-" else args.file
     context = args.context
@@ -129,7 +149,11 @@ def _compile(argv: Sequence[str]) -> int:
     if args.output is None or args.output == "-":
         _write_stdout(data)
     else:
-        write_atomic(args.output, data)
+        existed = os.path.lexists(args.output)
+        if write_atomic(args.output, data) and args.fail_on_change:
+            done = "changed" if existed else "created"
+            stderr_line(f"{PROG}: {done} {args.output} from {display}: add it (`git add {args.output}`) and commit again")
+            return 1
     return 0
 
 
@@ -166,7 +190,7 @@ def _dispatch(argv: list[str]) -> int:
     else:
         command, rest = "compile", argv
     if command == "compile":
-        return _compile(rest)
+        return _compile(rest, PROG if rest is argv else f"{PROG} compile")
     if command == "parse":
         return _parse(rest)
     if command == "check-dags":

@@ -51,10 +51,11 @@ import os
 import re
 import sys
 import tokenize
-from typing import Iterable, Iterator, Mapping, Optional, Sequence, Union
+from typing import Iterable, Iterator, Mapping, NamedTuple, Optional, Sequence, Union
 
 import attrs
 
+from pyenvc.dags import syntax_checks, venv_scope
 from pyenvc.diagnostics import Diagnostic
 from pyenvc.syntax import stages
 from pyenvc.syntax.parser import ParseError, parse
@@ -95,6 +96,7 @@ class _Declared:
     name: str  # the venv name as written
     span: Span  # the name's offsets in the Dockerfile's text
     stage: Stage  # the stage whose PYENV it is
+    version: str  # the PYENV's version word as written (3.8, 3.12.1)
 
 
 def _declared_venvs(in_stages: Iterable[Stage]) -> list[_Declared]:
@@ -110,7 +112,7 @@ def _declared_venvs(in_stages: Iterable[Stage]) -> list[_Declared]:
             version, name = node.version, node.name
             if version.value.startswith("[") or name.value.startswith("--") or "$" in name.value:
                 continue
-            declared.append(_Declared(name.value, name.span, stage))
+            declared.append(_Declared(name.value, name.span, stage, version.value))
     return declared
 
 
@@ -141,6 +143,7 @@ class _Usage:
     name: Optional[str]  # the venv name; None when it is dynamic
     node: ast.expr  # where to point: the string literal, or the constant's name in the call
     via: Optional[str] = None  # the module constant that holds the name, if any
+    function: Optional[ast.AST] = None  # the def that runs in the venv, when it can be told
 
 
 class _Module:
@@ -219,27 +222,59 @@ class _Module:
         return found
 
     def _usages(self) -> Iterator[_Usage]:
+        decorated: dict[int, ast.AST] = {}  # id(decorator call) -> the def it decorates
+        applied: dict[int, ast.Call] = {}  # id(call) -> the call that calls its result: `x(...)(fn)`
+        defs: dict[str, list[ast.AST]] = {}
+        for node in ast.walk(self.tree):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                defs.setdefault(node.name, []).append(node)
+                for decorator in node.decorator_list:
+                    decorated[id(decorator)] = node
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Call):
+                applied[id(node.func)] = node
+
+        def named(expr: Optional[ast.expr]) -> Optional[ast.AST]:
+            """The def a callable argument names, when the file has exactly one of that name."""
+            found = defs.get(expr.id, []) if isinstance(expr, ast.Name) else []
+            return found[0] if len(found) == 1 else None
+
         for node in ast.walk(self.tree):
             if not isinstance(node, ast.Call):
                 continue
             callee = self.qualified(node.func)
             if callee in _DECORATORS:
                 argument = _argument(node, positional=True)
+                outer = applied.get(id(node))
+                function = decorated.get(id(node)) or named(
+                    _callable(node, 1) or (_callable(outer, 0) if outer is not None else None)
+                )
             elif callee in _OPERATORS:
                 argument = _argument(node, positional=False)
+                function = named(_callable(node, None))
             else:
                 continue
             if argument is None:  # no venv argument at all: Airflow's TypeError, not ours
                 continue
             if argument is _DYNAMIC:
-                yield _Usage(None, node)
+                yield _Usage(None, node, function=function)
             elif isinstance(argument, ast.Constant) and isinstance(argument.value, str):
-                yield _Usage(None if _is_template(argument.value) else argument.value, argument)
+                name = None if _is_template(argument.value) else argument.value
+                yield _Usage(name, argument, function=function)
             elif isinstance(argument, ast.Name) and argument.id in self.constants:
                 value = self.constants[argument.id]
-                yield _Usage(None if _is_template(value) else value, argument, via=argument.id)
+                yield _Usage(None if _is_template(value) else value, argument, via=argument.id, function=function)
             else:
-                yield _Usage(None, argument)
+                yield _Usage(None, argument, function=function)
+
+
+def _callable(call: ast.Call, position: Optional[int]) -> Optional[ast.expr]:
+    """The `python_callable=` keyword of a call, else its argument at `position`."""
+    for keyword in call.keywords:
+        if keyword.arg == "python_callable":
+            return keyword.value
+    if position is not None and len(call.args) > position:
+        return call.args[position]
+    return None
 
 
 _DYNAMIC = ast.Constant(value=None)  # a marker: the argument is behind *args or **kwargs
@@ -291,6 +326,7 @@ class _DagFile:
     source: Source  # its text as Python reads it (lone CRs shown as line ends), for excerpts
     tree: Optional[ast.Module]  # None when it does not parse
     problem: Optional[Diagnostic] = None  # DAG003 when it does not parse
+    text: str = ""  # the decoded text, for the checks against other Pythons
 
 
 def _dag_files(paths: Iterable[str]) -> list[str]:
@@ -348,7 +384,7 @@ def _read_dag(path: str) -> _DagFile:
         return _DagFile(path, source, None, _syntax_error(source, error))
     except (ValueError, RecursionError, MemoryError) as error:  # null bytes; nesting too deep
         return _DagFile(path, source, None, _syntax_error(source, SyntaxError(str(error) or type(error).__name__)))
-    return _DagFile(path, source, tree)
+    return _DagFile(path, source, tree, text=text)
 
 
 def _syntax_error(source: Source, error: SyntaxError) -> Diagnostic:
@@ -384,20 +420,31 @@ def _span(source: Source, node: ast.expr) -> Span:
 # The check
 
 
+class Report(NamedTuple):
+    """What `check` found: the diagnostics, the Source of each file they name, and the one-line
+    summary of what was checked (and what was skipped, and why)."""
+
+    diagnostics: list[Diagnostic]
+    sources: dict[str, Source]
+    summary: str
+
+
 def check(
     dockerfile_text: str,
     dockerfile_path: str,
     dag_paths: Sequence[str],
     target: Optional[str] = None,
     build_args: Optional[Mapping[str, str]] = None,
-) -> tuple[list[Diagnostic], dict[str, Source]]:
+    airflow_python: Optional[str] = None,
+) -> Report:
     files = _dag_files(dag_paths)
     dockerfile = Source(dockerfile_text, dockerfile_path)
     sources = {dockerfile_path: dockerfile}
     try:
         tree = parse(dockerfile_text)
     except ParseError as error:
-        return [attrs.evolve(d, path=dockerfile_path) for d in error.diagnostics], sources
+        found = [attrs.evolve(d, path=dockerfile_path) for d in error.diagnostics]
+        return Report(found, sources, f"{dockerfile_path} does not parse: no DAG file checked")
     all_stages = stages.read(tree, build_args)
     image = _target(all_stages, target, dockerfile_path)
     built_on = {s.index for s in stages.chain(image)} if image is not None else set()
@@ -410,23 +457,33 @@ def check(
         node.command == "env" and any(pair.name.value.startswith("ASTRO_PYENV_") for pair in node.pairs)
         for node in instructions
     )
+    versions = {d.name: v for d in declared if (v := _major_minor(d.version)) is not None}
 
-    diagnostics: list[Diagnostic] = []
+    per_file: dict[str, list[Diagnostic]] = {}
+    parsed: list[tuple[Source, str]] = []  # for the check against Airflow's Python
+    venv_functions: list[syntax_checks.VenvFunction] = []
     used: set[str] = set()
     dynamic: list[str] = []  # "path:line" of each task whose venv name is computed
+    uses = 0
     for path in files:
         dag = _read_dag(path)
         sources[path] = dag.source
+        found = per_file.setdefault(path, [])
         if dag.problem is not None:
-            diagnostics.append(dag.problem)
+            found.append(dag.problem)
             continue
-        found = []
-        for usage in _Module(dag.tree).usages():
+        parsed.append((dag.source, dag.text))
+        usages = _Module(dag.tree).usages()
+        uses += len(usages)
+        found.extend(_outside_reads(dag.source, dag.tree, usages))
+        for usage in usages:
             span = _span(dag.source, usage.node)
             if usage.name is None:
                 dynamic.append(f"{path}:{dag.source.position(span.start).line}")
                 continue
             used.add(usage.name)
+            if isinstance(usage.function, (ast.FunctionDef, ast.AsyncFunctionDef)) and usage.name in versions:
+                venv_functions.append(syntax_checks.VenvFunction(dag.source, usage.function, usage.name, versions[usage.name]))
             if usage.name not in names:
                 other = next((d for d in elsewhere if d.name == usage.name), None)
                 if other is not None:
@@ -434,13 +491,114 @@ def check(
                     found.append(_elsewhere(dag.source, span, usage, other, image, dockerfile))
                 else:
                     found.append(_unknown(dag.source, span, usage, names, dockerfile_path, compiled))
-        found.sort(key=lambda d: (d.line, d.column))
-        diagnostics.extend(found)
 
+    skipped: list[str] = []
+    checked: list[str] = []
+    version, origin = _airflow_python(airflow_python, image)
+    if version is None:
+        skipped.append(
+            "the syntax check against Airflow's Python (pass --airflow-python X.Y: "
+            "the base image's tag has no -pythonX.Y suffix)"
+        )
+    else:
+        found_here, note = syntax_checks.check_airflow(parsed, version, origin)
+        skipped.extend([note] if note else [])
+        checked.extend([] if note else [f"Python {version} (Airflow's, {origin})"])
+        for diagnostic in found_here:
+            per_file[diagnostic.path].append(diagnostic)
+    found_here, notes, asked = syntax_checks.check_venvs(_unique(venv_functions))
+    skipped.extend(notes)
+    checked.extend([f"the venvs' {', '.join(asked)}"] if asked else [])
+    for diagnostic in found_here:
+        per_file[diagnostic.path].append(diagnostic)
+
+    diagnostics: list[Diagnostic] = []
+    for found in per_file.values():
+        diagnostics.extend(sorted(found, key=lambda d: (d.line, d.column)))
     for venv in declared:
         if venv.name not in used:
             diagnostics.append(_unused(dockerfile, venv, dynamic))
-    return diagnostics, sources
+    summary = (
+        f"{_plural(len(files), 'DAG file')}, {_plural(uses, 'venv use')}, {_plural(len(names), 'venv')}"
+        + (f"; syntax checked with {' and '.join(checked)}" if checked else "")
+        + "".join(f"; skipped {note}" for note in skipped)
+    )
+    return Report(diagnostics, sources, summary)
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _major_minor(version: str) -> Optional[str]:
+    match = re.match(r"(3\.\d{1,2})(?:\.\d+)?\Z", version)
+    return match.group(1) if match else None
+
+
+def _airflow_python(given: Optional[str], image: Optional[Stage]) -> tuple[Optional[str], str]:
+    """Airflow's X.Y and where it came from: `--airflow-python`, else the base image's tag."""
+    if given is not None:
+        return given, "from --airflow-python"
+    if image is None:
+        return None, ""
+    base = stages.chain(image)[-1].resolved
+    version = syntax_checks.airflow_python_from_image(base)
+    return version, f"from the tag of {base}"
+
+
+def _unique(functions: list[syntax_checks.VenvFunction]) -> list[syntax_checks.VenvFunction]:
+    seen: set[tuple[int, str]] = set()
+    kept = []
+    for item in functions:
+        key = (id(item.function), item.version)
+        if key not in seen:
+            seen.add(key)
+            kept.append(item)
+    return kept
+
+
+def _outside_reads(source: Source, tree: ast.Module, usages: Sequence[_Usage]) -> Iterator[Diagnostic]:
+    """DAG006 and DAG007: names a venv function reads that only the DAG file outside it binds."""
+    functions = list({id(u.function): u.function for u in usages if u.function is not None}.values())
+    if not functions:
+        return
+    bound = venv_scope.bindings(tree.body)
+    for function in functions:
+        assert isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef))
+        inside = ((function.lineno, function.col_offset), (function.end_lineno or 0, function.end_col_offset or 0))
+        reads: dict[str, list[ast.Name]] = {}
+        for node in venv_scope.outside_names(function):
+            reads.setdefault(node.id, []).append(node)
+        for name, nodes in reads.items():
+            elsewhere = [
+                b for b in bound.get(name, ())
+                if not inside[0] <= (getattr(b.node, "lineno", 0), getattr(b.node, "col_offset", 0)) <= inside[1]
+            ]
+            if elsewhere:
+                yield _outside(source, function, nodes, elsewhere)
+
+
+def _outside(
+    source: Source, function: Union[ast.FunctionDef, ast.AsyncFunctionDef], nodes: list[ast.Name],
+    elsewhere: list[venv_scope.Binding],
+) -> Diagnostic:
+    name, where = nodes[0].id, f"{function.name}()"
+    more = f" ({len(nodes) - 1} more use{'s' if len(nodes) > 2 else ''} below)" if len(nodes) > 1 else ""
+    imports = [b for b in elsewhere if b.statement is not None]
+    why = f"the venv runs the source of {where} alone, so `{name}` is a NameError when the task runs{more}"
+    first = (imports or elsewhere)[0]
+    line = getattr(first.node, "lineno", 0)
+    if imports:
+        return Diagnostic.at(
+            source, _span(source, nodes[0]), "DAG006",
+            f"`{name}` is imported outside {where}, at line {line}: {why}",
+            f"import it inside the function: add `{first.statement}` to the body of {where}",
+        )
+    return Diagnostic.at(
+        source, _span(source, nodes[0]), "DAG007",
+        f"`{name}` is defined outside {where}, at line {line}: {why}",
+        f"define `{name}` inside {where}, or pass its value to the task as an argument",
+    )
 
 
 def _unknown(
@@ -502,6 +660,7 @@ def check_dags(
     *,
     target: Optional[str] = None,
     build_args: Optional[Mapping[str, str]] = None,
+    airflow_python: Optional[str] = None,
 ) -> list[Diagnostic]:
     """Check the DAG files and folders `dag_paths` against the PYENVs of the image that
     `dockerfile_text` builds: its stage `target` (compared lower-cased; default the last stage)
@@ -514,4 +673,4 @@ def check_dags(
     run. Raises OSError when a path is missing or a file cannot be read, and UnknownTarget (a
     ValueError) when `target` names no stage.
     """
-    return list(check(dockerfile_text, dockerfile_path, dag_paths, target, build_args)[0])
+    return list(check(dockerfile_text, dockerfile_path, dag_paths, target, build_args, airflow_python).diagnostics)

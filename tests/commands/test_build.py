@@ -308,3 +308,51 @@ def test_usage_problems_exit_2(tmp_path) -> None:
     assert (proc.returncode, proc.stderr) == (2, "pyenvc: error: build context no-such-dir is not a directory\n")
     proc = _pyenvc(["build", "--help"], dict(os.environ), tmp_path)
     assert proc.returncode == 0 and "--pyenvc-layout" in proc.stdout
+
+
+def _recording_docker(tmp_path: Path) -> tuple[Path, Path]:
+    """A `docker` that keeps the Dockerfile it is given on stdin."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    given = tmp_path / "docker-stdin"
+    fake = bin_dir / "docker"
+    fake.write_text(f"#!/bin/sh\ncat > {given}\nexit 0\n")
+    fake.chmod(0o755)
+    return bin_dir, given
+
+
+def test_dockerfile_pyenv_is_the_default_source_and_a_stale_dockerfile_is_said(tmp_path) -> None:
+    bin_dir, given = _recording_docker(tmp_path)
+    env = dict(os.environ, PATH=f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    ctx = tmp_path / "ctx"
+    ctx.mkdir()
+    source = "FROM apache/airflow:2.10.5\nPYENV 3.11 new\n"  # known: no PYENV102
+    (ctx / "Dockerfile.pyenv").write_text(source)
+    generated = pyenvc.compile(source, path="ctx/Dockerfile.pyenv", context=str(ctx)).output
+    assert generated is not None
+
+    # No Dockerfile beside it: Dockerfile.pyenv is compiled, nothing to be stale.
+    proc = _pyenvc(["build", "ctx"], env, tmp_path)
+    assert (proc.returncode, proc.stderr) == (0, "")
+    assert given.read_text() == generated
+
+    # The generated Dockerfile up to date: no word.
+    (ctx / "Dockerfile").write_text(generated)
+    proc = _pyenvc(["build", "ctx"], env, tmp_path)
+    assert (proc.returncode, proc.stderr) == (0, "")
+
+    # Dockerfile.pyenv changed since: the build uses it, and says the Dockerfile is stale.
+    (ctx / "Dockerfile.pyenv").write_text(source + "ENV X=1\n")
+    proc = _pyenvc(["build", "ctx"], env, tmp_path)
+    assert proc.returncode == 0
+    assert given.read_text().endswith("ENV X=1\n")
+    assert proc.stderr == (
+        "pyenvc: warning: ctx/Dockerfile is stale: it differs from what ctx/Dockerfile.pyenv generates "
+        "(this build uses ctx/Dockerfile.pyenv); run `pyenvc ctx/Dockerfile.pyenv -o ctx/Dockerfile` to update it\n"
+    )
+
+    # Without Dockerfile.pyenv, CONTEXT/Dockerfile is the source, as before.
+    (ctx / "Dockerfile.pyenv").unlink()
+    (ctx / "Dockerfile").write_text(source)
+    proc = _pyenvc(["build", "ctx"], env, tmp_path)
+    assert (proc.returncode, proc.stderr, given.read_text()) == (0, "", pyenvc.compile(source, path="ctx/Dockerfile", context=str(ctx)).output)

@@ -275,3 +275,26 @@ def test_colour_only_on_a_terminal(project, monkeypatch) -> None:
     monkeypatch.setattr(console, "color", lambda stream: True)
     code, _, err = run(["Dockerfile"])
     assert code == 1 and "\x1b[31m" in err
+
+
+def test_help_lists_the_commands_and_each_names_itself() -> None:
+    from support import run_cli
+
+    code, out, _ = run_cli(["--help"])
+    assert code == 0
+    text = out.decode() if isinstance(out, bytes) else out
+    assert text.startswith("usage: pyenvc [-h]")
+    for command in ("pyenvc [compile] FILE", "pyenvc parse FILE", "pyenvc check-dags DOCKERFILE PATH...", "pyenvc build"):
+        assert f"\n  {command}" in text
+    for argv, usage in [
+        (["compile", "--help"], "usage: pyenvc compile "),
+        (["parse", "--help"], "usage: pyenvc parse "),
+        (["check-dags", "--help"], "usage: pyenvc check-dags "),
+        (["build", "--help"], "usage: pyenvc build "),
+    ]:
+        code, out, _ = run_cli(argv)
+        text = out.decode() if isinstance(out, bytes) else out
+        assert code == 0 and text.startswith(usage), (argv, text[:80])
+    code, _, err = run_cli(["compile"])
+    err = err.decode() if isinstance(err, bytes) else err
+    assert code == 2 and "(see `pyenvc compile --help`)" in err

@@ -290,7 +290,11 @@ def test_text_output_points_at_the_name_in_each_file(project, capsys) -> None:
         "6 | PYENV 3.11 reporting\n"
         "  |            ^^^^^^^^^\n"
     ) in out
-    assert out.endswith("9 errors, 1 warning\n")
+    assert out.endswith(
+        "9 errors, 1 warning: 10 DAG files, 18 venv uses, 3 venvs; syntax checked with the venvs' 3.8, 3.12; skipped the "
+        "syntax check against Airflow's "
+        "Python (pass --airflow-python X.Y: the base image's tag has no -pythonX.Y suffix)\n"
+    )
 
 
 def test_json_output(project, capsys) -> None:
@@ -310,7 +314,7 @@ def test_json_output(project, capsys) -> None:
     }
 
 
-def test_clean_project_exits_0_with_nothing_printed(project, capsys) -> None:
+def test_clean_project_exits_0_with_only_the_summary(project, capsys) -> None:
     (project / "ok.py").write_text(
         "from airflow.sdk import task\n"
         "from pyenvc_airflow import VenvOperator\n"
@@ -318,8 +322,10 @@ def test_clean_project_exits_0_with_nothing_printed(project, capsys) -> None:
         '@task.venv("analytics")\ndef b(): pass\n'
         'VenvOperator(task_id="c", venv="reporting", python_callable=a)\n'
     )
-    assert check_dags.run(["Dockerfile", "ok.py"]) == 0
-    assert capsys.readouterr() == ("", "")
+    assert check_dags.run(["Dockerfile", "ok.py", "--airflow-python", "3.9"]) == 0
+    assert capsys.readouterr() == (
+        "no findings: 1 DAG file, 3 venv uses, 3 venvs; syntax checked with Python 3.9 (Airflow's, from"
+        " --airflow-python) and the venvs' 3.8, 3.11, 3.12\n", "")
     assert check_dags.run(["Dockerfile", "ok.py", "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out) == []
 
@@ -333,7 +339,7 @@ def test_warnings_alone_exit_0(project, capsys) -> None:
     capsys.readouterr()
     assert check_dags.run(["Dockerfile", "only_legacy.py"]) == 0
     out = capsys.readouterr().out
-    assert out.count("warning[DAG002]") == 2 and out.endswith("0 errors, 2 warnings\n")
+    assert out.count("warning[DAG002]") == 2 and "\n0 errors, 2 warnings: 1 DAG file, 1 venv use, 3 venvs;" in out
 
 
 def test_files_and_folders_each_read_once_in_order(project) -> None:
