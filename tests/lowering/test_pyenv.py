@@ -269,3 +269,16 @@ def test_bytes_that_are_not_utf8_are_shown_as_escapes_in_the_text_rendering():
 def test_a_byte_that_is_not_utf8_never_reaches_a_generated_line() -> None:
     (d,) = [d for d in pyenvc.compile(R + "PYENV 3.11 a r\udcffx.txt\n").diagnostics if d.is_error]
     assert (d.code, d.line, d.column) == ("PYENV022", 2, 14)
+
+
+@pytest.mark.parametrize(("text", "code", "line", "column", "under"), [b[1:] for b in BAD], ids=[b[0] for b in BAD])
+def test_a_utf8_bom_moves_no_diagnostic(text: str, code: str, line: int, column, under) -> None:
+    """A UTF-8 byte order mark is no column of line 1: every diagnostic is where it was."""
+
+    def found(t: str) -> list:
+        return [(d.code, d.line, d.column) for d in pyenvc.compile(t).diagnostics]
+
+    assert found("\ufeff" + text) == found(text)
+    if line == 1:
+        first = [d for d in pyenvc.compile("\ufeff" + text).diagnostics if d.code == code][0]
+        assert first.column == column or column is None

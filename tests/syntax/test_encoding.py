@@ -111,3 +111,4 @@ def test_a_bom_line_one_position_round_trips() -> None:
     assert source.position(5) == (1, 5)
     assert source.offset(1, 1) == 1 and source.offset(2, 1) == 8
     assert source.line_text(1) == "FROM x"
+
