@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 
 STDIN = ("-", "<stdin>")
+NAME_MAX = 255  # the longest file name of common file systems, in bytes (here: characters)
 
 
 def file_name(path: str) -> str:
@@ -21,6 +22,8 @@ def file_name(path: str) -> str:
     if path in STDIN:
         return "standard input"
     name = re.split(r"[\\/]", path.rstrip("/\\"))[-1] or path
+    if len(name) > NAME_MAX:  # no file system has such a name; the comment must stay one short line
+        name = name[:NAME_MAX] + "..."
     return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in name)
 
 
