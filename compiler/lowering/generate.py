@@ -116,17 +116,19 @@ def venv(
     path = f"{home}/.venv/{name}"
     python = interpreter_python(major_minor)
     nodes = [user(f"{uid}:0")]
-    uv = ("mount", (("from", uv_image), ("source", "/uv"), ("target", UV_MOUNT_TARGET)))
+    uv = _uv_mount(uv_image)
+    cache = f"{home}/.cache/{installer}"
+    mount = ("mount", (("type", "cache"), ("target", cache), ("uid", str(uid)), ("gid", "0")))
     if installer == "uv":
-        cache = f"{home}/.cache/uv"
-        argv = (UV_MOUNT_TARGET, "venv", *UV_FLAGS, "--allow-existing", "--seed", "--python", python, path)
-        nodes.append(NewInstruction("RUN", (uv,), argv=argv))
+        # the seed packages come from the index, through the cache (the user's HOME may not be
+        # `home`: a uid the image has no account for gets HOME=/, which it cannot write)
+        argv = (UV_MOUNT_TARGET, "venv", *UV_FLAGS, f"--cache-dir={cache}", "--allow-existing", "--seed",
+                "--python", python, path)
+        nodes.append(NewInstruction("RUN", (uv, mount), argv=argv))
     else:
-        cache = f"{home}/.cache/pip"
         nodes.append(NewInstruction("RUN", argv=(python, "-m", "venv", path)))
     if requirements is not None:
         nodes.append(_copy(requirements, f"{path}/requirements.txt", flags=(("chown", f"{uid}:0"),)))
-        mount = ("mount", (("type", "cache"), ("target", cache), ("uid", str(uid)), ("gid", "0")))
         if installer == "uv":
             argv = (
                 UV_MOUNT_TARGET, "pip", "install", *UV_FLAGS, "--python", f"{path}/bin/python",
@@ -136,9 +138,48 @@ def venv(
         else:
             argv = (f"{path}/bin/python", "-m", "pip", "install", f"--cache-dir={cache}", "-r", f"{path}/requirements.txt")
             nodes.append(NewInstruction("RUN", (mount,), argv=argv))
+    nodes.append(self_check(path, major_minor, installer, requirements is not None, uv_image))
     if env:
         nodes.append(env_line(name, home))
     return nodes
+
+
+def _uv_mount(uv_image: str) -> tuple:
+    return ("mount", (("from", uv_image), ("source", "/uv"), ("target", UV_MOUNT_TARGET)))
+
+
+# The extension modules whose shared libraries come from the base image: a python image of
+# another Debian release than the base's (the old frontend's issue #17) fails to load them.
+EXTENSION_MODULES = ("ssl", "sqlite3", "ctypes", "zlib", "bz2", "lzma")
+
+
+def self_check(path: str, major_minor: str, installer: str, packages: bool, uv_image: str) -> NewInstruction:
+    """The build checks the venv it made (guarantee 10): its interpreter loads the extension
+    modules, and, when requirements were installed, the venv's packages are consistent
+    (`uv pip check`, `pip check`). A failure fails the build at this step, which `pyenvc build`
+    traces back to the PYENV line; the message says which check failed and what to do."""
+    python = f"{path}/bin/python"
+    script = (
+        f"{q(python)} -I -c {q('import ' + ', '.join(EXTENSION_MODULES))}"
+        f" || {{ echo >&2 {q(_INTERPRETER_FAILED.format(v=major_minor))}; exit 1; }}"
+    )
+    mounts: tuple = ()
+    if packages:
+        if installer == "uv":
+            check = f"{UV_MOUNT_TARGET} pip check --python {q(python)}"
+            mounts = (_uv_mount(uv_image),)
+        else:
+            check = f"{q(python)} -m pip check --disable-pip-version-check"
+        script += f" && {{ {check} || {{ echo >&2 {q(_PACKAGES_FAILED.format(path=path))}; exit 1; }}; }}"
+    return NewInstruction("RUN", mounts, argv=("/bin/sh", "-c", script))
+
+
+_INTERPRETER_FAILED = (
+    "pyenvc: Python {v} cannot load its extension modules on this base image: its python image is"
+    " likely built for another Debian release (pick the matching one with --python-flavour or"
+    " PYENV --python-image)"
+)
+_PACKAGES_FAILED = "pyenvc: the packages in {path} are inconsistent (see above): fix the requirements of the venv"
 
 
 def env_line(name: str, home: str) -> NewInstruction:

@@ -4,9 +4,9 @@ examples/astro-project (Astro Runtime 12.1.0, PYENV 3.8, 3.11 and 3.12 with requ
 compiled with `layout="inline"` and `layout="stages"` and both are built with BuildKit. In the
 two images: the same files at the venv paths (path, type, mode, owner, symlink target and, for
 files other than compiled bytecode, content), the same ENV, the same USER, and every venv runs
-its Python and imports its requirements. The uv installer (default image: the local stand-in
-for ghcr.io/astral-sh/uv that scripts/e2e-setup builds) gives working venvs with pip in them,
-compiled bytecode, and no uv left in the image.
+its Python and imports its requirements. Both use the default installer, uv (default image: the
+local stand-in for ghcr.io/astral-sh/uv that scripts/e2e-setup builds), which gives working
+venvs with pip in them, compiled bytecode, and no uv left in the image.
 
 Needs the e2e Docker daemon and local base images (scripts/e2e-setup); skipped without them,
 failed under CI=true.
@@ -57,9 +57,9 @@ def _require_images(docker: Docker) -> None:
         docker.require_image(image)
 
 
-def _build(docker: Docker, tmp_path: Path, name: str, **options) -> tuple[str, str]:
+def _build(docker: Docker, root: Path, name: str, **options) -> tuple[str, str]:
     """Compile the example with `options` into a copy of its context and build it: (tag, output)."""
-    context = tmp_path / name
+    context = root / name
     shutil.copytree(EXAMPLE, context)
     text = (EXAMPLE / "Dockerfile.pyenv").read_text("utf-8")
     result = pyenvc.compile(text, path=str(context / "Dockerfile.pyenv"), context=str(context), **options)
@@ -69,15 +69,24 @@ def _build(docker: Docker, tmp_path: Path, name: str, **options) -> tuple[str, s
     return docker.build(result.output, context=context).tag, result.output
 
 
+@pytest.fixture(scope="module")
+def layouts(docker: Docker, runtime_base: str, tmp_path_factory) -> dict[str, tuple[str, str]]:
+    """The example built in both layouts with the default installer (uv): layout -> (tag, output).
+    The example sets no TLS option: uv reaches PyPI through this machine's proxy, whose CA is only
+    in the image's system store, because pyenvc passes `--system-certs`."""
+    _require_images(docker)
+    docker.require_image(generate.DEFAULT_UV_IMAGE)
+    root = tmp_path_factory.mktemp("layouts")
+    return {layout: _build(docker, root, layout, layout=layout) for layout in ("inline", "stages")}
+
+
 def _config(docker: Docker, tag: str) -> dict:
     config = docker.inspect(tag)["Config"]
     return {"Env": sorted(config["Env"]), "User": config["User"], "WorkingDir": config["WorkingDir"]}
 
 
-def test_stages_layout_is_equivalent_to_inline(docker: Docker, runtime_base: str, tmp_path: Path) -> None:
-    _require_images(docker)
-    inline_tag, inline = _build(docker, tmp_path, "inline", layout="inline")
-    stages_tag, stages = _build(docker, tmp_path, "stages", layout="stages")
+def test_stages_layout_is_equivalent_to_inline(docker: Docker, layouts) -> None:
+    (inline_tag, inline), (stages_tag, stages) = layouts["inline"], layouts["stages"]
     assert inline.count("\nFROM ") == 1 and stages.count("\nFROM ") == 4  # three venv stages
     assert "COPY --link --chown=50000:0 --from=pyenvc-0-legacy" in stages
     tags = (inline_tag, stages_tag)
@@ -90,29 +99,11 @@ def test_stages_layout_is_equivalent_to_inline(docker: Docker, runtime_base: str
         assert facts == {"user": "astro", **{name: version for name, (version, _) in VENVS.items()}}
 
 
-def test_uv_installer_builds_working_venvs_with_pip_and_bytecode(docker: Docker, runtime_base: str, tmp_path: Path) -> None:
-    """uv verifies TLS with its own root certificates, and this machine reaches PyPI through a
-    proxy whose CA is only in the system bundle: the test's Dockerfile says `ENV UV_NATIVE_TLS=1`
-    before the PYENVs, as a user behind such a proxy would (or ship /etc/uv/uv.toml, as the
-    images ship /etc/pip.conf for pip). pyenvc's output sets no TLS option of its own; the venv
-    stages declare that ENV again, as they do every ARG and ENV before the PYENV."""
-    _require_images(docker)
-    docker.require_image(generate.DEFAULT_UV_IMAGE)
-    context = tmp_path / "uv"
-    shutil.copytree(EXAMPLE, context)
-    text = (EXAMPLE / "Dockerfile.pyenv").read_text("utf-8")
-    text = text.replace(
-        "FROM quay.io/astronomer/astro-runtime:12.1.0\n",
-        "FROM quay.io/astronomer/astro-runtime:12.1.0\n"
-        "ENV UV_NATIVE_TLS=1\n",
-    )
-    result = pyenvc.compile(text, path=str(context / "Dockerfile.pyenv"), context=str(context), installer="uv")
-    assert result.output is not None, result.diagnostics
-    assert "--mount=from=ghcr.io/astral-sh/uv:" in result.output
-    (context / "Dockerfile").write_text(result.output, "utf-8")
-    tag = docker.build(result.output, context=context).tag
-    facts = dict(line.split("=", 1) for line in docker.sh(tag, CHECK).splitlines() if "=" in line)
-    assert facts == {"user": "astro", **{name: version for name, (version, _) in VENVS.items()}}
+@pytest.mark.parametrize("layout", ["inline", "stages"])
+def test_uv_default_gives_venvs_with_pip_and_bytecode_and_leaves_no_uv(docker: Docker, layouts, layout) -> None:
+    tag, output = layouts[layout]
+    assert "--mount=from=ghcr.io/astral-sh/uv:" in output and '"-m", "pip", "install"' not in output
+    assert '"--system-certs"' in output and "UV_NATIVE_TLS" not in output and "SSL_CERT" not in output
     script = (
         "$ASTRO_PYENV_reports -m pip --version >/dev/null && echo pip=yes;"
         " find /home/astro/.venv/reports/lib/python3.11/site-packages/tabulate -name '*.pyc' | wc -l;"
@@ -120,7 +111,7 @@ def test_uv_installer_builds_working_venvs_with_pip_and_bytecode(docker: Docker,
         " stat -c '%u:%g' /home/astro/.venv/reports /home/astro/.venv/reports/bin/python"
     )
     out = docker.sh(tag, script).split()
-    assert out[0] == "pip=yes"
+    assert out[0] == "pip=yes"  # seeded
     assert int(out[1]) >= 1  # bytecode compiled at build time
     assert out[2] == "uv-left=no"
     assert out[3:] == ["50000:0", "50000:0"]

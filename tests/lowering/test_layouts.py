@@ -155,12 +155,14 @@ def test_uv_installer(pick) -> None:
         text, codes = out(R + "PYENV --installer=uv 3.11 a r.txt\nPYENV 3.12 b\n", installer="pip")
     assert codes == []
     uv = "--mount=from=ghcr.io/astral-sh/uv:0.13.9,source=/uv,target=/usr/local/bin/uv"
+    cache = "--mount=type=cache,target=/home/astro/.cache/uv,uid=50000,gid=0"
     assert (
-        f'RUN {uv} ["/usr/local/bin/uv", "venv", "--no-python-downloads", "--system-certs", "--allow-existing", "--seed",'
+        f'RUN {uv} {cache} ["/usr/local/bin/uv", "venv", "--no-python-downloads", "--system-certs",'
+        ' "--cache-dir=/home/astro/.cache/uv", "--allow-existing", "--seed",'
         ' "--python", "/opt/pyenvc/python3.11/bin/python3.11", "/home/astro/.venv/a"]'
     ) in text
     assert (
-        f"RUN {uv} --mount=type=cache,target=/home/astro/.cache/uv,uid=50000,gid=0 "
+        f"RUN {uv} {cache} "
         '["/usr/local/bin/uv", "pip", "install", "--no-python-downloads", "--system-certs",'
         ' "--python", "/home/astro/.venv/a/bin/python",'
         ' "--cache-dir=/home/astro/.cache/uv", "--link-mode=copy", "--compile-bytecode", "-r",'
