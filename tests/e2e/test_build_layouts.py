@@ -14,7 +14,6 @@ failed under CI=true.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -57,10 +56,9 @@ def _require_images(docker: Docker) -> None:
         docker.require_image(image)
 
 
-def _build(docker: Docker, tmp_path: Path, name: str, **options) -> tuple[str, str]:
+def _build(docker: Docker, example_copy, tmp_path: Path, name: str, **options) -> tuple[str, str]:
     """Compile the example with `options` into a copy of its context and build it: (tag, output)."""
-    context = tmp_path / name
-    shutil.copytree(EXAMPLE, context)
+    context = example_copy(tmp_path / name)
     text = (EXAMPLE / "Dockerfile.pyenv").read_text("utf-8")
     result = pyenvc.compile(text, path=str(context / "Dockerfile.pyenv"), context=str(context), **options)
     assert result.output is not None, result.diagnostics
@@ -74,10 +72,10 @@ def _config(docker: Docker, tag: str) -> dict:
     return {"Env": sorted(config["Env"]), "User": config["User"], "WorkingDir": config["WorkingDir"]}
 
 
-def test_stages_layout_is_equivalent_to_inline(docker: Docker, runtime_base: str, tmp_path: Path) -> None:
+def test_stages_layout_is_equivalent_to_inline(docker: Docker, runtime_base: str, example_copy, tmp_path: Path) -> None:
     _require_images(docker)
-    inline_tag, inline = _build(docker, tmp_path, "inline", layout="inline")
-    stages_tag, stages = _build(docker, tmp_path, "stages", layout="stages")
+    inline_tag, inline = _build(docker, example_copy, tmp_path, "inline", layout="inline")
+    stages_tag, stages = _build(docker, example_copy, tmp_path, "stages", layout="stages")
     assert inline.count("\nFROM ") == 1 and stages.count("\nFROM ") == 4  # three venv stages
     assert "COPY --link --chown=50000:0 --from=pyenvc-0-legacy" in stages
     tags = (inline_tag, stages_tag)
@@ -90,7 +88,9 @@ def test_stages_layout_is_equivalent_to_inline(docker: Docker, runtime_base: str
         assert facts == {"user": "astro", **{name: version for name, (version, _) in VENVS.items()}}
 
 
-def test_uv_installer_builds_working_venvs_with_pip_and_bytecode(docker: Docker, runtime_base: str, tmp_path: Path) -> None:
+def test_uv_installer_builds_working_venvs_with_pip_and_bytecode(
+    docker: Docker, runtime_base: str, example_copy, tmp_path: Path
+) -> None:
     """uv verifies TLS with its own root certificates, and this machine reaches PyPI through a
     proxy whose CA is only in the system bundle: the test's Dockerfile says `ENV UV_NATIVE_TLS=1`
     before the PYENVs, as a user behind such a proxy would (or ship /etc/uv/uv.toml, as the
@@ -98,8 +98,7 @@ def test_uv_installer_builds_working_venvs_with_pip_and_bytecode(docker: Docker,
     stages declare that ENV again, as they do every ARG and ENV before the PYENV."""
     _require_images(docker)
     docker.require_image(generate.DEFAULT_UV_IMAGE)
-    context = tmp_path / "uv"
-    shutil.copytree(EXAMPLE, context)
+    context = example_copy(tmp_path / "uv")
     text = (EXAMPLE / "Dockerfile.pyenv").read_text("utf-8")
     text = text.replace(
         "FROM quay.io/astronomer/astro-runtime:12.1.0\n",
