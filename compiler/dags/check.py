@@ -6,8 +6,11 @@ In: a Dockerfile's text, DAG files or folders, and which stage is the image (the
 knowing its file — DAG001 (error) for every venv name a task uses that the image does not
 declare, at the name's string; DAG002 (warning) for every PYENV of the image whose venv no task
 uses, at the venv name in the Dockerfile; DAG003 (warning: Airflow reports it as an import error anyway) for
-a DAG file that is not Python source; or the Dockerfile's own parse errors. Each Diagnostic's
-`path` names its file.
+a DAG file that is not Python source; DAG006 and DAG007 for a name a venv task's function reads
+that only the DAG file outside it binds (dags/venv_scope.py); DAG008 for syntax Airflow's own
+Python cannot parse and DAG009 for a venv function its venv's Python cannot parse
+(dags/syntax_checks.py); or the Dockerfile's own parse errors. Each Diagnostic's `path` names
+its file. `check` also returns a one-line summary: the counts, and what was checked and skipped.
 
 The image declares the venvs of the PYENVs in its target stage and in the stages that stage is
 built FROM, transitively (syntax/stages.py reads them as BuildKit does). A PYENV in any other
@@ -326,7 +329,6 @@ class _DagFile:
     source: Source  # its text as Python reads it (lone CRs shown as line ends), for excerpts
     tree: Optional[ast.Module]  # None when it does not parse
     problem: Optional[Diagnostic] = None  # DAG003 when it does not parse
-    text: str = ""  # the decoded text, for the checks against other Pythons
 
 
 def _dag_files(paths: Iterable[str]) -> list[str]:
@@ -384,7 +386,7 @@ def _read_dag(path: str) -> _DagFile:
         return _DagFile(path, source, None, _syntax_error(source, error))
     except (ValueError, RecursionError, MemoryError) as error:  # null bytes; nesting too deep
         return _DagFile(path, source, None, _syntax_error(source, SyntaxError(str(error) or type(error).__name__)))
-    return _DagFile(path, source, tree, text=text)
+    return _DagFile(path, source, tree)
 
 
 def _syntax_error(source: Source, error: SyntaxError) -> Diagnostic:
@@ -460,7 +462,7 @@ def check(
     versions = {d.name: v for d in declared if (v := _major_minor(d.version)) is not None}
 
     per_file: dict[str, list[Diagnostic]] = {}
-    parsed: list[tuple[Source, str]] = []  # for the check against Airflow's Python
+    parsed: list[Source] = []  # for the check against Airflow's Python
     venv_functions: list[syntax_checks.VenvFunction] = []
     used: set[str] = set()
     dynamic: list[str] = []  # "path:line" of each task whose venv name is computed
@@ -472,7 +474,7 @@ def check(
         if dag.problem is not None:
             found.append(dag.problem)
             continue
-        parsed.append((dag.source, dag.text))
+        parsed.append(dag.source)
         usages = _Module(dag.tree).usages()
         uses += len(usages)
         found.extend(_outside_reads(dag.source, dag.tree, usages))
@@ -589,10 +591,14 @@ def _outside(
     first = (imports or elsewhere)[0]
     line = getattr(first.node, "lineno", 0)
     if imports:
+        hint = f"import it inside the function: add `{first.statement}` to the body of {where}"
+        if first.statement and first.statement.startswith("from ."):
+            hint = (
+                f"import it inside {where} by its absolute name, from a package the venv has: the venv runs "
+                f"the function as a script, where `{first.statement}` (a relative import) fails"
+            )
         return Diagnostic.at(
-            source, _span(source, nodes[0]), "DAG006",
-            f"`{name}` is imported outside {where}, at line {line}: {why}",
-            f"import it inside the function: add `{first.statement}` to the body of {where}",
+            source, _span(source, nodes[0]), "DAG006", f"`{name}` is imported outside {where}, at line {line}: {why}", hint
         )
     return Diagnostic.at(
         source, _span(source, nodes[0]), "DAG007",

@@ -16,6 +16,7 @@ Each X.Y is asked once, for all its texts (other_python.py runs the real interpr
 from __future__ import annotations
 
 import ast
+import os
 import re
 import textwrap
 from typing import NamedTuple, Optional, Sequence, Union
@@ -48,15 +49,16 @@ def _at(source: Source, problem: other_python.SyntaxProblem, line_shift: int = 0
     return Span(offset, offset)
 
 
-def check_airflow(files: Sequence[tuple[Source, str]], version: str, origin: str) -> tuple[list[Diagnostic], Optional[str]]:
-    """DAG008 for each (Source, text) that CPython `version` cannot compile; `origin` says where
-    the version came from. Returns the diagnostics and, when it could not check, why."""
+def check_airflow(files: Sequence[Source], version: str, origin: str) -> tuple[list[Diagnostic], Optional[str]]:
+    """DAG008 for each DAG file (its Source; the file is read again by the interpreter) that
+    CPython `version` cannot compile; `origin` says where the version came from. Returns the
+    diagnostics and, when it could not check, why."""
     try:
-        problems = other_python.syntax_problems(version, [text for _, text in files])
+        problems = other_python.syntax_problems(version, [_item(source) for source in files])
     except other_python.Unavailable as error:
         return [], f"the syntax check against Airflow's Python {version} ({error})"
     found = []
-    for (source, _), problem in zip(files, problems):
+    for source, problem in zip(files, problems):
         if problem is None:
             continue
         found.append(Diagnostic.at(
@@ -66,6 +68,16 @@ def check_airflow(files: Sequence[tuple[Source, str]], version: str, origin: str
             " venv tasks' functions included (or build on an image with a newer Python)",
         ))
     return found, None
+
+
+def _item(source: Source) -> tuple[str, str]:
+    """A regular file is read again by the interpreter (as bytes, as Airflow imports it); anything
+    else (a pipe) cannot be read twice, so its text is sent."""
+    try:
+        regular = os.path.isfile(source.path)
+    except (OSError, ValueError):
+        regular = False
+    return other_python.file(source.path) if regular else other_python.text(source.text)
 
 
 class VenvFunction(NamedTuple):
@@ -95,7 +107,7 @@ def check_venvs(functions: Sequence[VenvFunction]) -> tuple[list[Diagnostic], li
         these = [f for f in functions if f.version == version]
         sent = [_sent(f.source, f.function) for f in these]
         try:
-            problems = other_python.syntax_problems(version, [text for text, _ in sent])
+            problems = other_python.syntax_problems(version, [other_python.text(text) for text, _ in sent])
         except other_python.Unavailable as error:
             skipped.append(f"the syntax check of venv functions against Python {version} ({error})")
             continue

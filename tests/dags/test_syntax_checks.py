@@ -41,7 +41,7 @@ def _python(version: str) -> str:
 def test_each_python_answers_as_itself(version: str) -> None:
     _python(version)
     texts = list(SYNTAX)
-    answers = other_python.syntax_problems(version, texts)
+    answers = other_python.syntax_problems(version, [other_python.text(t) for t in texts])
     minor = int(version.split(".")[1])
     for text, answer in zip(texts, answers):
         newer = int(SYNTAX[text].split(".")[1]) > minor
@@ -52,7 +52,7 @@ def test_each_python_answers_as_itself(version: str) -> None:
 
 def test_one_process_per_version_whatever_the_number_of_files() -> None:
     _python("3.9")
-    texts = ["import os\n" * 200 + "def f():\n    return os.sep\n"] * 200
+    texts = [other_python.text("import os\n" * 200 + "def f():\n    return os.sep\n")] * 200
     start = time.perf_counter()
     assert other_python.syntax_problems("3.9", texts) == [None] * 200
     assert time.perf_counter() - start < 10  # about 0.2 s here: 200 files of 200 lines
@@ -64,7 +64,7 @@ def test_a_missing_python_is_unavailable_not_an_error(monkeypatch, tmp_path) -> 
     version = "3.13" if other_python.sys.version_info[:2] != (3, 13) else "3.12"
     assert other_python.find_python(version) is None
     with pytest.raises(other_python.Unavailable, match=f"no Python {version} found"):
-        other_python.syntax_problems(version, ["x = 1\n"])
+        other_python.syntax_problems(version, [other_python.text("x = 1\n")])
     with pytest.raises(ValueError):
         other_python.find_python("3.9; rm -rf /")
 

@@ -203,3 +203,16 @@ def test_a_callable_the_file_defines_twice_is_not_guessed(tmp_path, monkeypatch)
         "    def work():\n        return 1\n\ntask.venv('etl')(work)\n"
     )
     assert dagcheck.check_dags(DOCKERFILE, "Dockerfile", ["dag.py"]) == []
+
+
+def test_a_relative_import_is_no_fix_in_the_venv(tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "dag.py").write_text(
+        "from .helpers import clean\nfrom airflow.sdk import task\n\n@task.venv('etl')\ndef f():\n    return clean()\n"
+    )
+    [found] = dagcheck.check_dags(DOCKERFILE, "Dockerfile", ["dag.py"])
+    assert (found.code, found.line, found.column) == ("DAG006", 6, 12)
+    assert found.hint == (
+        "import it inside f() by its absolute name, from a package the venv has: the venv runs the function "
+        "as a script, where `from .helpers import clean` (a relative import) fails"
+    )

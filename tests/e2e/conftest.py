@@ -87,3 +87,17 @@ def pyenvc_wheel(docker: Docker) -> Path:
     wheels = sorted(out.glob("pyenvc-*.whl"))
     assert len(wheels) == 1, wheels
     return wheels[0]
+
+
+@pytest.fixture(scope="session")
+def example_copy(pyenvc_wheel: Path):
+    """`example_copy(dest)`: a copy of examples/astro-project at `dest` with the provider wheel in
+    its wheels/ folder, as the README's Quick start leaves it (Dockerfile.pyenv installs it)."""
+
+    def copy(dest: Path) -> Path:
+        shutil.copytree(PROJECT / "examples" / "astro-project", dest, ignore=shutil.ignore_patterns("wheels"))
+        (dest / "wheels").mkdir()
+        shutil.copy2(pyenvc_wheel, dest / "wheels" / pyenvc_wheel.name)
+        return dest
+
+    return copy

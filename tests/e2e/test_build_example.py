@@ -39,11 +39,11 @@ ls /usr/local/lib | grep -c 'python3\.\(8\|11\)' || true
 """
 
 
-def test_example_builds_and_keeps_the_runtimes_python(docker: Docker, runtime_base: str) -> None:
+def test_example_builds_and_keeps_the_runtimes_python(docker: Docker, runtime_base: str, example_copy, tmp_path: Path) -> None:
     for image in (RUNTIME_ONBUILD, *PYTHON_SLIM.values()):
         docker.require_image(image)
-    # The checked-in generated Dockerfile, with the example folder as the build context.
-    built = docker.build((EXAMPLE / "Dockerfile").read_text("utf-8"), context=EXAMPLE)
+    # The checked-in generated Dockerfile, with (a copy of) the example folder as the build context.
+    built = docker.build((EXAMPLE / "Dockerfile").read_text("utf-8"), context=example_copy(tmp_path / "example"))
     lines = docker.sh(built.tag, CHECK).splitlines()
     facts = dict(line.split("=", 1) for line in lines if "=" in line)
     assert facts["user"] == "astro 50000:0"  # the runtime's USER, restored after every PYENV

@@ -14,7 +14,6 @@ failed under CI=true.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -57,10 +56,9 @@ def _require_images(docker: Docker) -> None:
         docker.require_image(image)
 
 
-def _build(docker: Docker, root: Path, name: str, **options) -> tuple[str, str]:
+def _build(docker: Docker, example_copy, root: Path, name: str, **options) -> tuple[str, str]:
     """Compile the example with `options` into a copy of its context and build it: (tag, output)."""
-    context = root / name
-    shutil.copytree(EXAMPLE, context)
+    context = example_copy(root / name)
     text = (EXAMPLE / "Dockerfile.pyenv").read_text("utf-8")
     result = pyenvc.compile(text, path=str(context / "Dockerfile.pyenv"), context=str(context), **options)
     assert result.output is not None, result.diagnostics
@@ -70,14 +68,14 @@ def _build(docker: Docker, root: Path, name: str, **options) -> tuple[str, str]:
 
 
 @pytest.fixture(scope="module")
-def layouts(docker: Docker, runtime_base: str, tmp_path_factory) -> dict[str, tuple[str, str]]:
+def layouts(docker: Docker, runtime_base: str, example_copy, tmp_path_factory) -> dict[str, tuple[str, str]]:
     """The example built in both layouts with the default installer (uv): layout -> (tag, output).
     The example sets no TLS option: uv reaches PyPI through this machine's proxy, whose CA is only
     in the image's system store, because pyenvc passes `--system-certs`."""
     _require_images(docker)
     docker.require_image(generate.DEFAULT_UV_IMAGE)
     root = tmp_path_factory.mktemp("layouts")
-    return {layout: _build(docker, root, layout, layout=layout) for layout in ("inline", "stages")}
+    return {layout: _build(docker, example_copy, root, layout, layout=layout) for layout in ("inline", "stages")}
 
 
 def _config(docker: Docker, tag: str) -> dict:
