@@ -25,7 +25,7 @@ from typing import Optional
 
 from pyenvc.docker import goregexp
 from pyenvc.docker.gofilepath import clean, dir_name, match_accepts
-from pyenvc.docker.gotext import strip, to_bytes
+from pyenvc.docker.gotext import strip
 
 MAX_LINE = 64 * 1024  # bufio.MaxScanTokenSize
 _BAD_PATTERN = "syntax error in pattern"  # filepath.ErrBadPattern
@@ -49,7 +49,7 @@ def read_lines(text: str) -> list[tuple[int, str]]:
         lines.pop()
     patterns = []
     for number, line in enumerate(lines, 1):
-        if len(to_bytes(line)) >= MAX_LINE:
+        if len(_utf8(line)) >= MAX_LINE:
             raise DockerignoreError("bufio.Scanner: token too long", number)
         if line.endswith("\r"):
             line = line[:-1]
@@ -83,7 +83,7 @@ class Pattern:
         self.cleaned = cleaned
         self.exclusion = exclusion
         self.line = line
-        self._bytes = to_bytes(cleaned)
+        self._bytes = _utf8(cleaned)
         self._kind: Optional[str] = None
         self._regexp: Optional[goregexp.Regexp] = None
 
@@ -96,13 +96,13 @@ class Pattern:
         if self._kind is None:
             self._compile()
         if self._kind == "exact":
-            return to_bytes(path) == self._bytes
+            return _utf8(path) == self._bytes
         if self._kind == "prefix":
-            return to_bytes(path).startswith(self._bytes[:-2])
+            return _utf8(path).startswith(self._bytes[:-2])
         if self._kind == "suffix":
             # cut in bytes, as Go slices the string: after a BOM this lands inside it
             suffix = self._bytes[2:]
-            whole = to_bytes(path)
+            whole = _utf8(path)
             return whole.endswith(suffix) or (suffix[:1] == b"/" and whole == suffix[1:])
         assert self._regexp is not None
         return self._regexp.search(_runes(path))
@@ -163,9 +163,19 @@ class Pattern:
         self._kind = kind
 
 
+def _utf8(text: str) -> bytes:
+    """The bytes Go holds: a lone surrogate U+DC80..U+DCFF is the byte it escapes; any other
+    (only a caller's own string has one) is U+FFFD, as Go would have stored it."""
+    try:
+        return text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        kept = ("\ufffd" if "\ud800" <= c <= "\udfff" and not "\udc80" <= c <= "\udcff" else c for c in text)
+        return "".join(kept).encode("utf-8", "surrogateescape")
+
+
 def _rune(char: str) -> str:
     """A character as Go decodes it: a byte that is not UTF-8 is U+FFFD."""
-    return "\ufffd" if "\udc80" <= char <= "\udcff" else char
+    return "\ufffd" if "\ud800" <= char <= "\udfff" else char
 
 
 def _runes(text: str) -> str:
