@@ -18,8 +18,8 @@ from typing import Optional, Sequence
 
 from pyenvc.commands import flags
 from pyenvc.commands.console import (
-    PROG, ArgumentParser, HelpFormatter, UsageError, build_arg, compile_and_report, decode, encode, guarded, read_input, report,
-    stderr_line, write_atomic,
+    PROG, ArgumentParser, HelpFormatter, UsageError, build_arg, compile_and_report, decode, encode, guarded, one_line, read_input,
+    refuse_nul, report, stderr_line, write_atomic,
 )
 from pyenvc.source import Source
 
@@ -143,7 +143,7 @@ def _compile(argv: Sequence[str], prog: str = PROG) -> int:
             _write_stdout(encode(_diff(current, data, args.output)))
         if args.check and current != data:
             why = "is missing" if current is None else "differs from what would be generated"
-            stderr_line(f"{args.output} {why} (run `pyenvc {args.file} -o {args.output}`)")
+            stderr_line(one_line(f"{args.output} {why} (run `pyenvc {args.file} -o {args.output}`)"))
             return 1
         return 0
     if args.output is None or args.output == "-":
@@ -185,6 +185,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
 
 def _dispatch(argv: list[str]) -> int:
+    refuse_nul(argv)
     if argv and argv[0] in COMMANDS:
         command, rest = argv[0], argv[1:]
     else:
