@@ -40,10 +40,13 @@ def _path(name: str, value: Any, optional: bool) -> Optional[str]:
     """`path` or `context`: a str or os.PathLike naming a file system path (text, not bytes)."""
     if value is None and optional:
         return None
-    if not isinstance(value, (str, os.PathLike)) or not isinstance(os.fspath(value), str):
-        expected = "a str path" + (" or None" if optional else "")
+    expected = "a str path" + (" or None" if optional else "")
+    try:
+        text = os.fspath(value) if isinstance(value, (str, os.PathLike)) else None
+    except TypeError:  # an __fspath__ that returns neither str nor bytes
+        text = None
+    if not isinstance(text, str):
         raise OptionTypeError(f"{name} must be {expected}, not {type(value).__name__}")
-    text = os.fspath(value)
     if "\0" in text:
         raise OptionValueError(f"invalid {name} {shown(text)}: it has a NUL byte")
     return text

@@ -33,6 +33,9 @@ TYPE_ERRORS = [
     ("runtime_images", "quay.io/me/runtime"),  # one str is not a sequence of them
     ("runtime_images", None),
     ("runtime_images", [1]),
+    ("runtime_images", ["Not/A/Valid/Ref", 1]),  # the wrong type wins over the bad value before it
+    ("build_args", {"A": "\0", "B": 1}),
+    ("context", pathlib.PurePosixPath("/x").__class__),  # a class, not a path
     ("uv_image", None),
 ]
 

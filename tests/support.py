@@ -13,6 +13,8 @@ import pytest
 
 PROJECT = Path(__file__).resolve().parent.parent
 CORPUS = Path(os.environ.get("PYENVC_CORPUS", PROJECT.parent / "shared" / "corpus"))
+# Docker's own .dockerignore verdicts (see the README beside the file)
+DOCKERIGNORE_CASES = Path(os.environ.get("PYENVC_DOCKERIGNORE_CASES", PROJECT.parent / "shared" / "dockerignore" / "cases.tsv"))
 
 
 # frontend/dockerfile/command/command.go, written out here so the tests do not take the list

@@ -106,6 +106,19 @@ def stderr_line(text: str) -> None:
         pass
 
 
+def one_line(text: str) -> str:
+    """`text` with its control characters (a newline in a file name) and other unprintable
+    ones escaped, so that a message stays one line."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
+def refuse_nul(argv: list[str]) -> None:
+    """No file name or option value holds a NUL byte (an OS argv cannot; a caller's list can)."""
+    for number, word in enumerate(argv, 1):
+        if "\0" in word:
+            raise UsageError(f"argument {number} '{one_line(word)}' has a NUL byte")
+
+
 def guarded(command: Callable[[], int]) -> int:
     """Run a command's body and turn every way it can fail into a one-line message and an
     exit code; argparse's `--help` exit keeps its code."""
@@ -115,7 +128,7 @@ def guarded(command: Callable[[], int]) -> int:
         except SystemExit as exit:
             return exit.code if isinstance(exit.code, int) else 2
     except UsageError as problem:
-        stderr_line(f"{PROG}: error: {problem}")
+        stderr_line(f"{PROG}: error: {one_line(str(problem))}")
         return 2
     except BrokenPipeError:
         try:
@@ -128,7 +141,7 @@ def guarded(command: Callable[[], int]) -> int:
         stderr_line(f"{PROG}: interrupted" + (f" by {interrupt}" if signum is not None else ""))
         return 2
     except Exception as error:  # noqa: BLE001 - a traceback is a bug; say so in one line
-        stderr_line(f"{PROG}: internal error: {type(error).__name__}: {error} (please report this)")
+        stderr_line(f"{PROG}: internal error: {type(error).__name__}: {one_line(str(error))} (please report this)")
         return 2
 
 

@@ -18,8 +18,8 @@ from typing import Optional, Sequence
 
 from pyenvc.commands import flags
 from pyenvc.commands.console import (
-    PROG, ArgumentParser, HelpFormatter, UsageError, build_arg, compile_and_report, decode, encode, guarded, report,
-    stderr_line,
+    PROG, ArgumentParser, HelpFormatter, UsageError, build_arg, compile_and_report, decode, encode, guarded, one_line,
+    refuse_nul, report, stderr_line,
 )
 from pyenvc.commands.files import existing_output, input_identity, read_input, read_output, write_atomic, write_stdout
 from pyenvc.source import Source
@@ -130,7 +130,7 @@ def _compile(argv: Sequence[str], prog: str = PROG) -> int:
             write_stdout(encode(_diff(current, data, args.output)))
         if args.check and current != data:
             why = "is missing" if current is None else "differs from what would be generated"
-            stderr_line(f"{args.output} {why} (run `pyenvc {args.file} -o {args.output}`)")
+            stderr_line(one_line(f"{args.output} {why} (run `pyenvc {args.file} -o {args.output}`)"))
             return 1
         return 0
     if writes:
@@ -172,6 +172,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
 
 def _dispatch(argv: list[str]) -> int:
+    refuse_nul(argv)
     if argv and argv[0] in COMMANDS:
         command, rest = argv[0], argv[1:]
     else:

@@ -132,17 +132,23 @@ class Option(NamedTuple):
         if self.many:
             if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
                 raise OptionTypeError(f"{self.name} must be a sequence of {self.type.__name__}, not {type(value).__name__}")
-            return tuple(self.check_one(item) for item in value)
+            items = list(value)
+            for item in items:  # every type before any value: a wrong type is a TypeError wherever it is
+                self._check_type(item)
+            return tuple(self.check_one(item) for item in items)
         if value is None and self.default is None:
             return None
         return self.check_one(value)
 
-    def check_one(self, value: Any) -> Any:
-        """One value: its type, then no NUL, then the choices, then the rule."""
+    def _check_type(self, value: Any) -> None:
         if not isinstance(value, self.type) or (self.type is int and isinstance(value, bool)):
             expected = f"{self.type.__name__}" + (" or None" if self.default is None and not self.many else "")
             where = f"each of {self.name}" if self.many else self.name
             raise OptionTypeError(f"{where} must be {_article(expected)}, not {type(value).__name__}")
+
+    def check_one(self, value: Any) -> Any:
+        """One value: its type, then no NUL, then the choices, then the rule."""
+        self._check_type(value)
         if isinstance(value, str) and "\0" in value:
             raise OptionValueError(f"invalid {self.noun} {shown(value)}: it has a NUL byte")
         if self.choices and value not in self.choices:
@@ -194,11 +200,13 @@ def check_build_args(value: Optional[Mapping[str, str]]) -> dict[str, str]:
         return {}
     if not isinstance(value, Mapping):
         raise OptionTypeError(f"build_args must be a mapping of str to str, not {type(value).__name__}")
-    for key, item in value.items():
+    pairs = list(value.items())
+    for key, item in pairs:  # every type before any value
         if not isinstance(key, str) or not isinstance(item, str):
             raise OptionTypeError(
                 f"build_args must be a mapping of str to str, not of {type(key).__name__} to {type(item).__name__}"
             )
+    for key, item in pairs:
         if "\0" in key or "\0" in item:
             raise OptionValueError(f"invalid build argument {shown(key)}={shown(item)}: it has a NUL byte")
     return dict(value)

@@ -197,6 +197,24 @@ def test_dockerignore_excludes_requirements(tmp_path, ignore: str, excluded: boo
         assert "excludes it" in result.diagnostics[0].message
 
 
+@pytest.mark.parametrize(
+    ("ignore", "line"),
+    [
+        ("x\n[\n", 2),  # filepath.Match refuses it: every build fails
+        ("!\n", 1),
+        ("reqs\n![z-a]\n", 2),  # Go's regexp refuses it when the walk first tests it
+    ],
+)
+def test_a_dockerignore_docker_refuses_is_reported_with_its_line(tmp_path, ignore: str, line: int) -> None:
+    (tmp_path / "reqs").mkdir()
+    (tmp_path / "reqs" / "a.txt").write_text("x\n")
+    (tmp_path / ".dockerignore").write_text(ignore)
+    result = pyenvc.compile("FROM x\nPYENV 3.11 a reqs/a.txt\n", context=str(tmp_path), uid=1, home="/h", user="u")
+    assert [d.code for d in result.diagnostics] == ["PYENV018"]
+    assert f".dockerignore line {line} (" in result.diagnostics[0].message
+    assert result.output is None
+
+
 def test_dockerfile_specific_ignore_file_wins(tmp_path) -> None:
     (tmp_path / "a.txt").write_text("x\n")
     (tmp_path / ".dockerignore").write_text("a.txt\n")
