@@ -103,11 +103,14 @@ def without_root_overrides() -> None:
             raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP)")
 
 
-def run_pyenvc(argv, cwd) -> "subprocess.CompletedProcess[str]":
-    """`python -m pyenvc ARGV` in `cwd`, as a process that file modes bind even as root."""
+def run_pyenvc(argv, cwd, *, timeout: float = 60, **streams) -> "subprocess.CompletedProcess[str]":
+    """`python -m pyenvc ARGV` in `cwd`, as a process that file modes bind even as root; a
+    hang fails the test (subprocess.TimeoutExpired) after `timeout` seconds. `streams` may give
+    `stdin` or `stdout` (what is not given is captured)."""
     import subprocess
 
+    streams.setdefault("stdout", subprocess.PIPE)
     return subprocess.run(
-        [sys.executable, "-m", "pyenvc", *argv], cwd=cwd, capture_output=True, text=True,
-        preexec_fn=without_root_overrides,
+        [sys.executable, "-m", "pyenvc", *argv], cwd=cwd, stderr=subprocess.PIPE, text=True,
+        preexec_fn=without_root_overrides, timeout=timeout, **streams,
     )

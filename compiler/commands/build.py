@@ -38,8 +38,9 @@ import attrs
 
 from pyenvc.commands import flags
 from pyenvc.commands.console import (
-    PROG, ArgumentParser, UsageError, compile_and_report, encode, guarded, read_input, stderr_line,
+    PROG, ArgumentParser, UsageError, compile_and_report, encode, guarded, stderr_line,
 )
+from pyenvc.commands.files import flush_stdout, read_input, write_stdout
 from pyenvc.syntax.printer import LineMap
 from pyenvc.source import Source
 
@@ -323,7 +324,7 @@ def _stream(command: list[str], dockerfile: bytes, env: dict[str, str], scanner:
     """Run Docker with the Dockerfile on stdin; stream its stderr through and into `scanner`."""
     use_pty = hasattr(sys.stderr, "isatty") and sys.stderr.isatty() and os.name == "posix"
     out = getattr(sys.stderr, "buffer", None)
-    sys.stdout.flush()
+    flush_stdout()
     sys.stderr.flush()
     if use_pty:
         import pty
@@ -434,8 +435,7 @@ def _run(argv: Sequence[str]) -> int:
     parser, takes_value = _own_parser()
     invocation = split(argv, takes_value)
     if invocation.help:
-        sys.stdout.write(_help(parser))
-        sys.stdout.flush()
+        write_stdout(encode(_help(parser)))
         return 0
     try:
         args = parser.parse_args(_joined(invocation.own, takes_value))

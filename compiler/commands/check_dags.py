@@ -12,7 +12,8 @@ import json
 import sys
 from typing import Sequence
 
-from pyenvc.commands.console import ArgumentParser, UsageError, build_arg, color, guarded, read_input
+from pyenvc.commands.console import ArgumentParser, UsageError, build_arg, color, encode, guarded
+from pyenvc.commands.files import read_input, write_stdout
 from pyenvc.dags import other_python
 from pyenvc.dags.check import Report, UnknownTarget, check
 from pyenvc.diagnostics import render_text
@@ -80,6 +81,5 @@ def _run(argv: Sequence[str]) -> int:
     except OSError as error:
         name = error.filename if error.filename is not None else "a DAG file"
         raise UsageError(f"cannot read {name}: {error.strerror or error}") from None
-    sys.stdout.write(_output(report, args.format))
-    sys.stdout.flush()
+    write_stdout(encode(_output(report, args.format)))
     return 1 if any(d.is_error for d in report.diagnostics) else 0

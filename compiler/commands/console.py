@@ -1,6 +1,6 @@
-"""What every `pyenvc` command shares at its edge with the user: reading an input file (or
-stdin) as bytes that all survive, one-line messages on stderr, colour only on a terminal, and
-exit codes that never show a traceback.
+"""What every `pyenvc` command shares at its edge with the user: arguments, text that keeps
+every byte (decode, encode), one-line messages on stderr, colour only on a terminal, and exit
+codes that never show a traceback. Files and stdout are commands/files.py's.
 
 Usage and I/O problems are raised as UsageError and become one line and exit 2; anything
 unexpected becomes a one-line "internal error" and exit 2 (a traceback is a bug).
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import stat
 import sys
 from typing import Any, Callable, Optional
 
@@ -81,19 +80,6 @@ def encode(text: str) -> bytes:
     return text.encode("utf-8", "surrogateescape")
 
 
-def read_input(name: str) -> str:
-    """A file's text (`-`: stdin), decoded so that every byte survives."""
-    if name == "-":
-        return decode(sys.stdin.buffer.read())
-    if os.path.isdir(name):
-        raise UsageError(f"cannot read {name}: it is a directory")
-    try:
-        with open(name, "rb") as f:
-            return decode(f.read())
-    except OSError as error:
-        raise UsageError(f"cannot read {name}: {error.strerror or error}") from None
-
-
 def color(stream) -> bool:
     """Colour for a terminal, unless NO_COLOR or TERM=dumb say otherwise."""
     return bool(
@@ -106,13 +92,18 @@ def color(stream) -> bool:
 
 def stderr_line(text: str) -> None:
     """A line on stderr; text quoting bytes that are not UTF-8 shows them escaped."""
-    sys.stderr.flush()
-    stream = getattr(sys.stderr, "buffer", None)
-    if stream is None:
-        print(text.encode("utf-8", "backslashreplace").decode("utf-8"), file=sys.stderr)
+    if sys.stderr is None:  # closed (`2>&-`): print() would write to stdout instead
         return
-    stream.write((text + "\n").encode("utf-8", "backslashreplace"))
-    stream.flush()
+    try:
+        sys.stderr.flush()
+        stream = getattr(sys.stderr, "buffer", None)
+        if stream is None:
+            print(text.encode("utf-8", "backslashreplace").decode("utf-8"), file=sys.stderr)
+            return
+        stream.write((text + "\n").encode("utf-8", "backslashreplace"))
+        stream.flush()
+    except (OSError, ValueError):  # stderr full or gone: the exit code still tells
+        pass
 
 
 def guarded(command: Callable[[], int]) -> int:
@@ -132,51 +123,13 @@ def guarded(command: Callable[[], int]) -> int:
         except OSError:
             pass
         return 2
-    except KeyboardInterrupt:
-        stderr_line(f"{PROG}: interrupted")
+    except KeyboardInterrupt as interrupt:  # SIGINT; SIGTERM or SIGHUP during a write (files.Interrupted)
+        signum = getattr(interrupt, "signum", None)
+        stderr_line(f"{PROG}: interrupted" + (f" by {interrupt}" if signum is not None else ""))
         return 2
     except Exception as error:  # noqa: BLE001 - a traceback is a bug; say so in one line
         stderr_line(f"{PROG}: internal error: {type(error).__name__}: {error} (please report this)")
         return 2
-
-
-def write_atomic(name: str, data: bytes) -> bool:
-    """Write `data` to `name` through a temporary file in the same directory and os.replace;
-    the old file stays whole until the new one is complete. Nothing is written when the file
-    already holds exactly `data`. Returns whether it wrote."""
-    target = os.path.realpath(name)
-    if os.path.isdir(target):
-        raise UsageError(f"cannot write {name}: it is a directory")
-    try:
-        with open(target, "rb") as f:
-            if f.read() == data:
-                return False
-        mode = stat.S_IMODE(os.stat(target).st_mode)
-    except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
-    except OSError:
-        mode = 0o644
-    directory = os.path.dirname(target) or "."
-    try:
-        import tempfile  # here, not at the top: only writing a file needs it (~3 ms of a start-up)
-
-        fd, temp = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(target)}.", suffix=".tmp")
-    except OSError as error:
-        raise UsageError(f"cannot write {name}: {error.strerror or error}") from None
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.chmod(temp, mode)
-        os.replace(temp, target)
-    except OSError as error:
-        try:
-            os.unlink(temp)
-        except OSError:
-            pass
-        raise UsageError(f"cannot write {name}: {error.strerror or error}") from None
-    return True
 
 
 def report(diagnostics: list, source: Source, fmt: str) -> None:

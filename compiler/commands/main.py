@@ -18,30 +18,13 @@ from typing import Optional, Sequence
 
 from pyenvc.commands import flags
 from pyenvc.commands.console import (
-    PROG, ArgumentParser, HelpFormatter, UsageError, build_arg, compile_and_report, decode, encode, guarded, read_input, report,
-    stderr_line, write_atomic,
+    PROG, ArgumentParser, HelpFormatter, UsageError, build_arg, compile_and_report, decode, encode, guarded, report,
+    stderr_line,
 )
+from pyenvc.commands.files import existing_output, input_identity, read_input, read_output, write_atomic, write_stdout
 from pyenvc.source import Source
 
 COMMANDS = ("compile", "parse", "check-dags", "build")
-
-
-def _read_existing(name: str) -> Optional[bytes]:
-    if os.path.isdir(name):
-        raise UsageError(f"cannot read {name}: it is a directory")
-    try:
-        with open(name, "rb") as f:
-            return f.read()
-    except FileNotFoundError:
-        return None
-    except OSError as error:
-        raise UsageError(f"cannot read {name}: {error.strerror or error}") from None
-
-
-def _write_stdout(data: bytes) -> None:
-    sys.stdout.flush()
-    sys.stdout.buffer.write(data)
-    sys.stdout.buffer.flush()
 
 
 def _diff(old: Optional[bytes], new: bytes, name: str) -> str:
@@ -53,8 +36,6 @@ def _diff(old: Optional[bytes], new: bytes, name: str) -> str:
     for line in difflib.unified_diff(a, b, f"{name} (current)", f"{name} (generated)"):
         lines.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
     return "".join(lines)
-
-
 
 
 def _version() -> str:
@@ -123,10 +104,14 @@ def _compile(argv: Sequence[str], prog: str = PROG) -> int:
     args = _compile_parser(prog).parse_args(argv)  # option values are checked here (the table's validators)
     if (args.check or args.diff or args.fail_on_change) and (args.output is None or args.output == "-"):
         raise UsageError("--check, --diff and --fail-on-change compare with an output file: give -o OUT")
+    writes = args.output is not None and args.output != "-"
+    source = input_identity(args.file)
+    if writes:  # before reading: a bad OUT is known at once, even while stdin has not ended
+        existing_output(args.output, source, "compare with" if args.check or args.diff else "write")
     text = read_input(args.file)
     display = "<stdin>" if args.file == "-" else args.file
     context = args.context
-    if context is None and args.file != "-":
+    if context is None and args.file != "-" and source is not None:  # a pipe (`<(cat Dockerfile)`) has no folder, as stdin has none
         context = os.path.dirname(args.file) or "."
     if context is not None and not os.path.isdir(context):
         raise UsageError(f"build context {context} is not a directory")
@@ -138,22 +123,22 @@ def _compile(argv: Sequence[str], prog: str = PROG) -> int:
         return 1
     data = encode(result.output)
     if args.check or args.diff:
-        current = _read_existing(args.output)
+        current = read_output(args.output, source)
         if args.diff and current != data:
-            _write_stdout(encode(_diff(current, data, args.output)))
+            write_stdout(encode(_diff(current, data, args.output)))
         if args.check and current != data:
             why = "is missing" if current is None else "differs from what would be generated"
             stderr_line(f"{args.output} {why} (run `pyenvc {args.file} -o {args.output}`)")
             return 1
         return 0
-    if args.output is None or args.output == "-":
-        _write_stdout(data)
-    else:
+    if writes:
         existed = os.path.lexists(args.output)
-        if write_atomic(args.output, data) and args.fail_on_change:
+        if write_atomic(args.output, data, source) and args.fail_on_change:
             done = "changed" if existed else "created"
             stderr_line(f"{PROG}: {done} {args.output} from {display}: add it (`git add {args.output}`) and commit again")
             return 1
+    else:
+        write_stdout(data)
     return 0
 
 
@@ -175,7 +160,7 @@ def _parse(argv: Sequence[str]) -> int:
     except ParseError as error:
         report(list(error.diagnostics), source, args.diagnostics_format)
         return 1
-    _write_stdout(encode(json.dumps(to_buildkit(tree), indent=1, ensure_ascii=False) + "\n"))
+    write_stdout(encode(json.dumps(to_buildkit(tree), indent=1, ensure_ascii=False) + "\n"))
     return 0
 
 

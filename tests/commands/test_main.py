@@ -188,7 +188,7 @@ def test_unwritable_output_directory(project) -> None:
     (project / "ro").mkdir(mode=0o500)
     result = run_pyenvc(["Dockerfile", "-o", "ro/out"], project)  # bound by file modes, even as root
     assert result.returncode == 2, result.stderr
-    assert result.stderr.startswith("pyenvc: error: cannot write ro/out: Permission denied") and result.stderr.count("\n") == 1
+    assert result.stderr.startswith("pyenvc: error: cannot write ro/out: cannot create a file in ro: Permission denied") and result.stderr.count("\n") == 1
     assert list((project / "ro").iterdir()) == []
 
 
