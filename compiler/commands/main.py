@@ -116,7 +116,8 @@ def _compile(argv: Sequence[str], prog: str = PROG) -> int:
     if context is not None and not os.path.isdir(context):
         raise UsageError(f"build context {context} is not a directory")
     result = compile_and_report(
-        text, display, args.format, path=args.file, context=context, build_args=dict(args.build_arg),
+        text, display, args.format, path=args.file if source is not None else "-",  # a pipe is no file to edit
+        context=context, build_args=dict(args.build_arg),
         **flags.keywords(args),
     )
     if result is None:
