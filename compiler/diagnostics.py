@@ -83,6 +83,8 @@ CODES: dict[str, Code] = {
     "DAG001": Code(ERROR, "a task names a venv that no PYENV in the Dockerfile declares"),
     "DAG002": Code(WARNING, "a PYENV declares a venv that no task in the DAG files uses"),
     "DAG003": Code(WARNING, "a DAG file cannot be read as Python source (syntax error or bad encoding)"),
+    "DAG004": Code(ERROR, "a DAG path cannot be read: a dangling link, a FIFO, socket or device, or a file or folder its permissions close"),
+    "DAG005": Code(ERROR, "a DAG folder is reached twice through symbolic links (a loop), where Airflow's walk stops"),
     "DAG006": Code(ERROR, "a venv task's function reads a name imported outside it: the venv runs its source without the DAG file's imports"),
     "DAG007": Code(ERROR, "a venv task's function reads a name defined outside it (a variable, function or class of the DAG file) that the venv does not have"),
     "DAG008": Code(ERROR, "a DAG file has syntax that Airflow's own Python cannot parse"),

@@ -62,15 +62,20 @@ def venv_task(
     :param kwargs: any other ExternalPythonOperator keyword (``serializer``, ``expect_airflow``,
         ``env_vars``, ``op_kwargs``, ``templates_dict``, ...), or BaseOperator's (``task_id``, ...).
     """
+    # Each mistake fails here, at the decorator's line (named in the message: Airflow's import
+    # error shows only the last frames), not at the call that makes the task.
     if callable(venv):
-        raise TypeError('@task.venv needs the venv\'s name: write @task.venv("name"), not @task.venv')
+        raise venvs.located(TypeError('@task.venv needs the venv\'s name: write @task.venv("name"), not @task.venv'))
     if "python" in kwargs:
-        raise TypeError(
+        raise venvs.located(TypeError(
             "@task.venv takes the venv's name, not python=...; for an interpreter path use "
             "@task.external_python(python=...)"
-        )
+        ))
     if not _is_template(venv):
-        venvs.resolve(venv)  # fail at the decorator's line, not at the call that makes the task
+        try:
+            venvs.resolve(venv)
+        except venvs.UnknownVenvError as error:
+            raise venvs.located(error) from None
     return task_decorator_factory(
         venv=venv,
         python_callable=python_callable,

@@ -53,7 +53,10 @@ class VenvOperator(ExternalPythonOperator):
                 "for an interpreter path use ExternalPythonOperator or @task.external_python"
             )
         self.venv = venv
-        python = _UNRESOLVED if _is_template(venv) else venvs.resolve(venv)
+        try:
+            python = _UNRESOLVED if _is_template(venv) else venvs.resolve(venv)
+        except venvs.UnknownVenvError as error:  # where the DAG file made the task, in the message
+            raise venvs.located(error) from None
         super().__init__(python=python, **kwargs)
 
     def execute(self, context: Any) -> Any:
@@ -74,7 +77,7 @@ class VenvOperator(ExternalPythonOperator):
                     "venv %r (%s) has no apache-airflow installed: the task gets only the basic "
                     "context keys; pass expect_airflow=False to say that is intended",
                     self.venv,
-                    self.python,
+                    venvs.shown(self.python),
                 )
             return None
         if venvs.base_version(found) != venvs.base_version(AIRFLOW_VERSION):
@@ -83,8 +86,8 @@ class VenvOperator(ExternalPythonOperator):
                     "venv %r (%s) has Airflow %s but the host runs Airflow %s: the task gets only "
                     "the basic context keys; install apache-airflow==%s in the venv to get them all",
                     self.venv,
-                    self.python,
-                    found,
+                    venvs.shown(self.python),
+                    venvs.shown(found),
                     AIRFLOW_VERSION,
                     venvs.base_version(AIRFLOW_VERSION),
                 )
@@ -98,6 +101,6 @@ class VenvOperator(ExternalPythonOperator):
             self.log.warning(
                 "venv %r (%s) has no pendulum installed: pendulum context keys are not passed",
                 self.venv,
-                self.python,
+                venvs.shown(self.python),
             )
         return False

@@ -39,6 +39,42 @@ class VenvInterpreterError(ValueError):
     """`ASTRO_PYENV_<name>` names a path that is not a runnable interpreter: raised when the task runs."""
 
 
+def shown(text: str) -> str:
+    """`text` for a message: as it is when every character prints, else Python's repr of it, so
+    that a control character in the environment (an ANSI escape, a newline, a NUL, a byte that
+    is not UTF-8) shows as an escape instead of acting on the terminal or the log."""
+    return text if text.isprintable() else repr(text)
+
+
+def caller() -> str | None:
+    """Where the DAG file (or whatever user code) called the provider: `path, line N` and the
+    line's text, for an error raised while the DAG file is parsed. Airflow's import error keeps
+    only the last frames of a traceback (`dagbag_import_error_traceback_depth`, 2 by default),
+    which are the provider's own: the message must say where the DAG used it."""
+    import linecache
+    import sys
+
+    frame = sys._getframe(1)
+    while frame is not None:
+        module = frame.f_globals.get("__name__") or ""
+        if not any(module == top or module.startswith(top + ".") for top in ("pyenvc_airflow", "airflow")):
+            break
+        frame = frame.f_back
+    if frame is None:
+        return None
+    path, line = frame.f_code.co_filename, frame.f_lineno
+    text = linecache.getline(path, line).strip()
+    return f"{shown(path)}, line {line}" + (f": {shown(text)}" if text else "")
+
+
+def located(error: Exception) -> Exception:
+    """The same error, its message saying where the DAG file used the venv (see `caller`)."""
+    where = caller()
+    if where is None:
+        return error
+    return type(error)(f"{error}\n  used at {where}")
+
+
 def env_var(venv: str) -> str:
     """The variable that PYENV sets for a venv: `snowpark` -> `ASTRO_PYENV_snowpark`."""
     return ENV_PREFIX + venv
@@ -73,7 +109,7 @@ def unknown_message(venv: str, environ: Mapping[str, str]) -> str:
     state = "is empty" if env_var(venv) in environ else "is not set"
     lines = [f"unknown venv {venv!r}: the environment variable {env_var(venv)} {state}"]
     if known:
-        listing = ", ".join(f"{name!r} ({env_var(name)}={path})" for name, path in known.items())
+        listing = ", ".join(f"{name!r} ({shown(f'{env_var(name)}={path}')})" for name, path in known.items())
         lines.append(f"  venvs in this environment: {listing}")
         close = difflib.get_close_matches(venv, list(known), n=1, cutoff=0.6)
         close += [name for name in known if name.lower() == venv.lower() and name not in close]
@@ -91,14 +127,14 @@ def unknown_message(venv: str, environ: Mapping[str, str]) -> str:
 
 def check_interpreter(venv: str, python: str) -> None:
     """Raise `VenvInterpreterError` unless `python` is an absolute path to an executable file."""
-    where = f"venv {venv!r}: {env_var(venv)}={python}"
+    where = f"venv {venv!r}: {shown(f'{env_var(venv)}={python}')}"
     path = Path(python)
     problem = None
     if not path.is_absolute():
         problem = "is not an absolute path"
     elif not path.exists():
         if path.is_symlink():
-            problem = f"points at no interpreter (a broken link to {os.readlink(path)})"
+            problem = f"points at no interpreter (a broken link to {shown(os.readlink(path))})"
         else:
             problem = "points at no interpreter (no such file)"
     elif not path.is_file():

@@ -61,6 +61,18 @@ def bad_token_stream(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list:
     return pyenvc.compile("FROM x\n").diagnostics
 
 
+def dag_folder(make: Callable[[Path], None]) -> Trigger:
+    """check-dags of a folder `dags` that `make` fills with odd entries (and nothing else)."""
+
+    def trigger(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list:
+        monkeypatch.chdir(tmp_path)
+        (tmp_path / "dags").mkdir()
+        make(tmp_path / "dags")
+        return dagcheck.check_dags(RUNTIME, "Dockerfile", ["dags"])
+
+    return trigger
+
+
 TRIGGERS: dict[str, Trigger] = {
     "DF001": compiled("# only a comment\n"),
     "DF002": compiled("FROM x\nRUN <<EOF\nx\n"),
@@ -108,6 +120,8 @@ TRIGGERS: dict[str, Trigger] = {
     "DAG001": dags(RUNTIME + "PYENV 3.11 a\n", {"a.py": DAG.format(name="a"), "b.py": DAG.format(name="b")}),
     "DAG002": dags(RUNTIME + "PYENV 3.11 a\nPYENV 3.11 b\n", {"a.py": DAG.format(name="a")}),
     "DAG003": dags(RUNTIME, {"broken.py": "def f(:\n"}),
+    "DAG004": dag_folder(lambda dags: (dags / "gone.py").symlink_to("nowhere.py")),
+    "DAG005": dag_folder(lambda dags: (dags / "again").symlink_to(".")),
     "DAG006": dags(RUNTIME + "PYENV 3.11 a\n", {"a.py": "import json\n" + DAG.format(name="a").replace("pass", "json")}),
     "DAG007": dags(RUNTIME + "PYENV 3.11 a\n", {"a.py": "X = 1\n" + DAG.format(name="a").replace("pass", "X")}),
     "DAG008": dags(RUNTIME.replace("12.1.0", "12.1.0-python-3.9") + "PYENV 3.11 a\n",

@@ -27,6 +27,7 @@ from contextlib import contextmanager
 from typing import Callable, Iterator, Optional
 
 from pyenvc.commands.console import UsageError, decode
+from pyenvc.paths import cause, kind
 
 MAX_INPUT = 64 * 1024 * 1024  # bytes: a hundred times the largest real Dockerfiles
 _CHUNK = 1 << 20
@@ -44,41 +45,6 @@ class Interrupted(KeyboardInterrupt):
 
 # ---------------------------------------------------------------------------------------------
 # What a name is
-
-
-def _kind(mode: int) -> Optional[str]:
-    """What a file that is not a regular file is, for a message; None for a regular file."""
-    for test, name in (
-        (stat.S_ISDIR, "a directory"),
-        (stat.S_ISCHR, "a character device"),
-        (stat.S_ISBLK, "a block device"),
-        (stat.S_ISFIFO, "a FIFO (named pipe)"),
-        (stat.S_ISSOCK, "a socket"),
-    ):
-        if test(mode):
-            return name
-    return None if stat.S_ISREG(mode) else "not a regular file"
-
-
-def _why(error: OSError, name: str) -> str:
-    """An OSError's cause in words, naming the part of the path at fault where the system's own
-    words would mislead ("No such file or directory" for a dangling symbolic link)."""
-    if error.errno == errno.ENOENT:
-        try:
-            if stat.S_ISLNK(os.lstat(name).st_mode):
-                return f"it is a symbolic link to {os.readlink(name)}, which does not exist"
-        except OSError:
-            pass
-        folder = os.path.dirname(name)
-        if folder and not os.path.isdir(folder):
-            return f"folder {folder} does not exist"
-    if error.errno == errno.ENOTDIR:
-        folder = os.path.dirname(name)
-        while folder and not os.path.exists(folder):
-            folder = os.path.dirname(folder)
-        if folder and not os.path.isdir(folder):
-            return f"{folder} is not a directory"
-    return error.strerror or str(error)
 
 
 def _identity(info: os.stat_result) -> tuple[int, int]:
@@ -109,13 +75,13 @@ def existing_output(
         else:
             folder = os.path.dirname(name) or "."
         if not os.path.isdir(folder):
-            raise UsageError(f"cannot {action} {name}: {_why(error, name)}") from None
+            raise UsageError(f"cannot {action} {name}: {cause(error, name)}") from None
         return None
     except OSError as error:
-        raise UsageError(f"cannot {action} {name}: {_why(error, name)}") from None
-    kind = _kind(info.st_mode)
-    if kind is not None:
-        raise UsageError(f"cannot {action} {name}: it is {kind}, not a regular file")
+        raise UsageError(f"cannot {action} {name}: {cause(error, name)}") from None
+    what = kind(info.st_mode)
+    if what is not None:
+        raise UsageError(f"cannot {action} {name}: it is {what}, not a regular file")
     if source is not None and _identity(info) == source:
         raise UsageError(f"cannot {action} {name}: it is the input file (the source would lose its PYENV lines)")
     return info
@@ -161,13 +127,13 @@ def read_input(name: str) -> str:
         except OSError as error:
             raise UsageError(f"cannot read stdin: {error.strerror or error}") from None
     try:
-        kind = _kind(os.stat(name).st_mode)
-        if kind in ("a directory", "a socket"):
-            raise UsageError(f"cannot read {name}: it is {kind}")
+        what = kind(os.stat(name).st_mode)
+        if what in ("a directory", "a socket"):
+            raise UsageError(f"cannot read {name}: it is {what}")
         with open(name, "rb", buffering=0) as f:
             return decode(_read_all(f.read, name))
     except OSError as error:
-        raise UsageError(f"cannot read {name}: {_why(error, name)}") from None
+        raise UsageError(f"cannot read {name}: {cause(error, name)}") from None
 
 
 def read_output(name: str, source: Optional[tuple[int, int]] = None) -> Optional[bytes]:
@@ -179,7 +145,7 @@ def read_output(name: str, source: Optional[tuple[int, int]] = None) -> Optional
         with open(name, "rb", buffering=0) as f:
             return _read_all(f.read, name)
     except OSError as error:
-        raise UsageError(f"cannot read {name}: {_why(error, name)}") from None
+        raise UsageError(f"cannot read {name}: {cause(error, name)}") from None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -283,7 +249,7 @@ def write_atomic(name: str, data: bytes, source: Optional[tuple[int, int]] = Non
                 os.replace(temp, target)
                 temp = None
         except OSError as error:
-            raise UsageError(f"cannot write {name}: {_why(error, name)}") from None
+            raise UsageError(f"cannot write {name}: {cause(error, name)}") from None
         finally:
             with _held():
                 if temp is not None:

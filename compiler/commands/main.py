@@ -115,10 +115,9 @@ def _compile(argv: Sequence[str], prog: str = PROG) -> int:
         context = os.path.dirname(args.file) or "."
     if context is not None and not os.path.isdir(context):
         raise UsageError(f"build context {context} is not a directory")
-    # a descriptor (`<(cat Dockerfile)` is /dev/fd/63) names no file to edit: as stdin, for the banner
-    path = "-" if source is None and args.file.startswith(("/dev/", "/proc/")) else args.file
     result = compile_and_report(
-        text, display, args.format, path=path, context=context, build_args=dict(args.build_arg),
+        text, display, args.format, path=args.file if source is not None else "-",  # a pipe is no file to edit
+        context=context, build_args=dict(args.build_arg),
         **flags.keywords(args),
     )
     if result is None:

@@ -37,10 +37,12 @@ of each DAG002 warning, since such a task may be the one using that PYENV.
 Name resolution is flow-insensitive (every import and simple alias in a file counts, wherever
 it is) and leans towards finding usages. Folders are searched recursively for `*.py`, skipping
 `__pycache__` and folders whose names start with a dot (`.venv`, `.git`); `.airflowignore` is
-not read. A file named explicitly is read whatever its extension.
+not read. A file named explicitly is read whatever its extension. Which files are read is
+dags/walk.py's: a path that cannot be read (a dangling link, a FIFO, a file its permissions
+close) is a DAG004 error and a folder reached twice through links a DAG005 error, never an abort.
 
 Exit codes as for the compiler: 0 ok (warnings allowed), 1 errors (in the DAG files or the
-Dockerfile), 2 usage or I/O (a missing or unreadable file). The findings are this command's
+Dockerfile), 2 usage or I/O (a named path that does not exist, an unreadable Dockerfile). The findings are this command's
 output, so they go to stdout (as ruff's and mypy's do); usage and I/O errors go to stderr as one
 line.
 """
@@ -50,7 +52,6 @@ from __future__ import annotations
 import ast
 import difflib
 import io
-import os
 import re
 import sys
 import tokenize
@@ -59,6 +60,7 @@ from typing import Iterable, Iterator, Mapping, NamedTuple, Optional, Sequence, 
 import attrs
 
 from pyenvc.dags import syntax_checks, venv_scope
+from pyenvc.dags.walk import Unreadable, dag_files, read_error
 from pyenvc.diagnostics import Diagnostic
 from pyenvc.syntax import stages
 from pyenvc.syntax.parser import ParseError, parse
@@ -331,42 +333,6 @@ class _DagFile:
     problem: Optional[Diagnostic] = None  # DAG003 when it does not parse
 
 
-def _dag_files(paths: Iterable[str]) -> list[str]:
-    """The files to read: each named file, and every `*.py` under each named folder, in order,
-    once each. Raises OSError (FileNotFoundError, NotADirectoryError...) for a missing path."""
-    found: list[str] = []
-    seen: set[str] = set()
-
-    def add(path: str) -> None:
-        key = os.path.realpath(path)
-        if key not in seen:
-            seen.add(key)
-            found.append(path)
-
-    for path in paths:
-        if os.path.isdir(path):
-            visited: set[str] = set()
-            for folder, folders, files in os.walk(path, followlinks=True, onerror=_raise):
-                real = os.path.realpath(folder)
-                if real in visited:  # a symlink loop
-                    folders[:] = []
-                    continue
-                visited.add(real)
-                folders[:] = sorted(f for f in folders if not f.startswith(".") and f != "__pycache__")
-                for name in sorted(files):
-                    if name.endswith(".py"):
-                        add(os.path.join(folder, name))
-        elif os.path.exists(path):
-            add(path)
-        else:
-            raise FileNotFoundError(2, "No such file or directory", path)
-    return found
-
-
-def _raise(error: OSError) -> None:
-    raise error
-
-
 def _read_dag(path: str) -> _DagFile:
     try:
         with open(path, "rb") as f:
@@ -439,7 +405,7 @@ def check(
     build_args: Optional[Mapping[str, str]] = None,
     airflow_python: Optional[str] = None,
 ) -> Report:
-    files = _dag_files(dag_paths)
+    files = dag_files(dag_paths)
     dockerfile = Source(dockerfile_text, dockerfile_path)
     sources = {dockerfile_path: dockerfile}
     try:
@@ -467,8 +433,17 @@ def check(
     used: set[str] = set()
     dynamic: list[str] = []  # "path:line" of each task whose venv name is computed
     uses = 0
+    unread = 0  # paths that could not be read (DAG004, DAG005)
     for path in files:
-        dag = _read_dag(path)
+        try:
+            dag = path if isinstance(path, Unreadable) else _read_dag(path)
+        except OSError as error:  # a file that cannot be opened or read: a finding, not an abort
+            dag = read_error(path, error)
+        if isinstance(dag, Unreadable):
+            sources[dag.path] = dag.source
+            per_file.setdefault(dag.path, []).append(dag.finding)
+            unread += 1
+            continue
         sources[path] = dag.source
         found = per_file.setdefault(path, [])
         if dag.problem is not None:
@@ -521,7 +496,8 @@ def check(
         if venv.name not in used:
             diagnostics.append(_unused(dockerfile, venv, dynamic))
     summary = (
-        f"{_plural(len(files), 'DAG file')}, {_plural(uses, 'venv use')}, {_plural(len(names), 'venv')}"
+        f"{_plural(len(files) - unread, 'DAG file')}, {_plural(uses, 'venv use')}, {_plural(len(names), 'venv')}"
+        + (f" ({unread} path{'s' if unread != 1 else ''} not read)" if unread else "")
         + (f"; syntax checked with {' and '.join(checked)}" if checked else "")
         + "".join(f"; skipped {note}" for note in skipped)
     )
@@ -672,11 +648,12 @@ def check_dags(
     `dockerfile_text` builds: its stage `target` (compared lower-cased; default the last stage)
     and the stages that stage is built FROM, resolved with the `build_args` values.
 
-    Returns DAG001 errors and DAG003 warnings in each DAG file (files in the order given, folders
+    Returns DAG001 errors and DAG003 warnings in each DAG file, DAG004 and DAG005 errors for the
+    paths that cannot be read (files in the order given, folders
     walked in sorted order; by position within a file), then DAG002 warnings in Dockerfile order;
     or, when the Dockerfile does not parse, only its parse errors. Each Diagnostic's `path` says
     which file it is about (`dockerfile_path` or a DAG file's path). Nothing in the DAG files is
-    run. Raises OSError when a path is missing or a file cannot be read, and UnknownTarget (a
+    run. Raises OSError when a named path does not exist, and UnknownTarget (a
     ValueError) when `target` names no stage.
     """
     return list(check(dockerfile_text, dockerfile_path, dag_paths, target, build_args, airflow_python).diagnostics)
