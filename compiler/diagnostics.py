@@ -10,6 +10,7 @@ Span of 0-based offsets (for the excerpt and caret).
 from __future__ import annotations
 
 import json
+import re
 from typing import Iterable, NamedTuple
 
 import attrs
@@ -145,13 +146,27 @@ def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
     return any(d.is_error for d in diagnostics)
 
 
-def _display_width(text: str) -> int:
-    return len(text.expandtabs(8))
+# What a terminal must not be sent as it is: control characters (a tab is expanded, a line
+# ending never reaches an excerpt) and surrogates (bytes that are not UTF-8, as the file was read).
+_UNPRINTABLE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def _escape(match: "re.Match[str]") -> str:
+    code = ord(match.group())
+    if 0xDC80 <= code <= 0xDCFF:  # a byte that is not UTF-8
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\u{code:04x}" if code > 0xFF else f"\\x{code:02x}"
 
 
 def _printable(text: str) -> str:
-    """Bytes that are not UTF-8 (kept as surrogates when the file was read) shown as `\\xff`."""
-    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    """The text as it is safe to print: bytes that are not UTF-8 as `\\xff`, control
+    characters (an escape sequence in a Dockerfile must not drive the terminal) as `\\x1b`."""
+    return _UNPRINTABLE.sub(_escape, text)
+
+
+def _display_width(text: str) -> int:
+    """Columns the text takes once printed: tabs expanded, escapes as printed."""
+    return len(_printable(text.expandtabs(8)))
 
 
 def render_text(diagnostic: Diagnostic, source: Source, *, color: bool = False) -> str:
@@ -161,7 +176,7 @@ def render_text(diagnostic: Diagnostic, source: Source, *, color: bool = False) 
     )
     tint = red if diagnostic.is_error else yellow
     lines = [
-        f"{bold}{source.path}:{diagnostic.line}:{diagnostic.column}: "
+        f"{bold}{_printable(source.path)}:{diagnostic.line}:{diagnostic.column}: "
         f"{tint}{diagnostic.severity}[{diagnostic.code}]{reset}{bold}: {_printable(diagnostic.message)}{reset}"
     ]
     if 1 <= diagnostic.line <= len(source.line_starts):
@@ -180,7 +195,7 @@ def render_text(diagnostic: Diagnostic, source: Source, *, color: bool = False) 
         caret = " " * _display_width(prefix) + "^" * width
         lines.append(f"{blue}{pad} |{reset} {tint}{caret}{reset}")
     if diagnostic.hint:
-        lines.append(f"{bold}help{reset}: {diagnostic.hint}")
+        lines.append(f"{bold}help{reset}: {_printable(diagnostic.hint)}")
     return "\n".join(lines)
 
 

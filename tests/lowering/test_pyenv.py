@@ -7,6 +7,7 @@ import pytest
 
 import pyenvc
 from pyenvc.diagnostics import CODES, render_text
+from pyenvc.diagnostics import _printable as printable
 from pyenvc.source import Source
 
 R = "FROM quay.io/astronomer/astro-runtime:12.1.0\n"
@@ -282,6 +283,25 @@ def test_bytes_that_are_not_utf8_are_shown_as_escapes_in_the_text_rendering():
     result = pyenvc.compile(text, layout="inline")
     rendered = render_text(result.diagnostics[0], Source(text))
     assert "'\\xff'" in rendered and "2 | PYENV 3.11 \\xff" in rendered
+
+
+@pytest.mark.parametrize("odd", ["\x1b[31m", "\x1b]0;title\x07", "\x00", "\x08", "\x9b2J", "\udcff\udcfe", "\ud800"])
+def test_control_characters_never_reach_the_terminal_and_the_caret_stays_under_the_word(odd: str) -> None:
+    """An escape sequence in a Dockerfile (or a file name) must not drive the terminal the
+    diagnostics are printed on: the message, the excerpt, the hint and the path show it escaped,
+    and the caret counts the escapes as printed."""
+    text = f"FROM x\nRUN{odd}N a\nPYENV 3.11 a{odd}b\n"
+    result = pyenvc.compile(text, user="u", uid=1, home="/h")
+    assert [d.code for d in result.diagnostics] == ["DF012", "PYENV013"]
+    for d in result.diagnostics:
+        rendered = render_text(d, Source(text, f"Docker{odd}file"))
+        assert not any(ord(c) < 0x20 and c != "\n" or 0x7F <= ord(c) <= 0x9F or 0xD800 <= ord(c) <= 0xDFFF
+                       for c in rendered), repr(rendered)
+        lines = rendered.splitlines()
+        excerpt, caret = lines[2], lines[3]
+        under = excerpt[caret.index("^"):caret.index("^") + caret.count("^")]
+        word = {"DF012": "RUN{}N", "PYENV013": "a{}b"}[d.code]
+        assert under == word.format(printable(odd)) and "\\" in under, (excerpt, caret)
 
 
 def test_a_byte_that_is_not_utf8_never_reaches_a_generated_line() -> None:
