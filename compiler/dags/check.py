@@ -509,7 +509,7 @@ def _plural(count: int, word: str) -> str:
 
 
 def _major_minor(version: str) -> Optional[str]:
-    match = re.match(r"(3\.\d{1,2})(?:\.\d+)?\Z", version)
+    match = re.match(r"(3\.[0-9]{1,2})(?:\.[0-9]+)?\Z", version)  # ASCII digits: `\d` takes any script's
     return match.group(1) if match else None
 
 

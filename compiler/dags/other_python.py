@@ -27,7 +27,7 @@ from typing import NamedTuple, Optional, Sequence
 
 __all__ = ["SyntaxProblem", "Unavailable", "file", "find_python", "syntax_problems", "text", "VERSION"]
 
-VERSION = re.compile(r"3\.(\d{1,2})\Z")
+VERSION = re.compile(r"3\.([0-9]{1,2})\Z")  # ASCII digits (`\d` takes any script's)
 
 # Runs on any CPython 3.6 and later: no walrus, no newer library.
 _CHILD = """\
@@ -72,7 +72,7 @@ def find_python(version: str) -> Optional[str]:
     for folder in glob.glob(os.path.join(glob.escape(_pyenv_root()), "versions", f"{version}.*")):
         patch = os.path.basename(folder)[len(version) + 1:]
         executable = os.path.join(folder, "bin", f"python{version}")
-        if patch.isdigit() and os.access(executable, os.X_OK):
+        if patch.isascii() and patch.isdigit() and os.access(executable, os.X_OK):  # int() of "²" fails
             builds.append((int(patch), executable))
     if builds:
         return max(builds)[1]

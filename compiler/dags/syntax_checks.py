@@ -29,7 +29,7 @@ __all__ = ["VenvFunction", "airflow_python_from_image", "check_airflow", "check_
 
 # The script's first line: the source sent to the venv compiles after it.
 _PRELUDE = "from __future__ import annotations\n"
-_TAG_PYTHON = re.compile(r"-python-?(3\.\d{1,2})(?:-base)?\Z")
+_TAG_PYTHON = re.compile(r"-python-?(3\.[0-9]{1,2})(?:-base)?\Z")
 
 
 def airflow_python_from_image(image: Optional[str]) -> Optional[str]:

@@ -27,3 +27,16 @@ def test_an_astro_runtime_tag_in_other_digits_is_not_a_version(tag: str) -> None
 
     assert runtime_flavour(tag).flavour is None
     assert runtime_flavour("12.1.0").flavour == "slim-bookworm"
+
+
+@pytest.mark.parametrize("value", ["\uff13.\uff11\uff12", "3.\u0661\u0662", "3.\u00b9\u00b2"])
+def test_check_dags_airflow_python_takes_ascii_digits_only(tmp_path, monkeypatch, value: str) -> None:
+    from support import run_cli
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "Dockerfile").write_text("FROM apache/airflow:2.10.5\nPYENV 3.11 a\n")
+    (tmp_path / "d.py").write_text("x = 1\n")
+    code, _out, err = run_cli(["check-dags", "Dockerfile", "d.py", "--airflow-python", value])
+    assert code == 2 and "not a Python 3 X.Y version" in err
+    code, _out, _err = run_cli(["check-dags", "Dockerfile", "d.py", "--airflow-python", "3.12"])
+    assert code == 0
