@@ -122,8 +122,10 @@ def _version(node: Instruction, word: Word, reporter: Reporter) -> Optional[pyth
         return None
     if version.minor == pythons.PRERELEASE_MINOR:
         reporter.report(node, word, "PYENV106",
-                        f"Python {version.major_minor} is not released yet: only its pre-releases exist",
-                        f"use Python 3.{pythons.NEWEST_MINOR}, the newest release, for anything but testing")
+                        f"Python {version.major_minor} is not released yet: only its pre-releases exist"
+                        f" (images such as python:{version.major_minor}.0a1-<flavour>)",
+                        f"use Python 3.{pythons.NEWEST_MINOR}, the newest release, or name a pre-release in full"
+                        f" (`{version.major_minor}.0a1`) to test with one")
     return version
 
 
