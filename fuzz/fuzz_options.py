@@ -14,10 +14,12 @@ tests/test_fuzz_regressions.py replays.
 
 from __future__ import annotations
 
+import atexit
 import inspect
 import json
 import os
 import pathlib
+import shutil
 import sys
 import tempfile
 from typing import Any
@@ -64,6 +66,7 @@ PLAUSIBLE: dict[str, list] = {
 }
 
 _CONTEXT = tempfile.mkdtemp(prefix="pyenvc-fuzz-options-")
+atexit.register(shutil.rmtree, _CONTEXT, True)
 for name, body in (("r.txt", "requests\n"), ("sub/req.txt", "x\n"), (".dockerignore", "sub\n!sub/req.txt\n")):
     os.makedirs(os.path.join(_CONTEXT, os.path.dirname(name)), exist_ok=True)
     with open(os.path.join(_CONTEXT, name), "w") as f:
