@@ -32,7 +32,9 @@ except ImportError:  # replaying saved inputs needs no fuzzer
     atheris = None
 
 if atheris is not None and __name__ == "__main__":
-    with atheris.instrument_imports():
+    with atheris.instrument_imports():  # the modules themselves: pyenvc's names load lazily
+        import pyenvc.commands.check_dags
+        import pyenvc.pipeline
         from pyenvc.commands import main as cli
 else:
     from pyenvc.commands import main as cli

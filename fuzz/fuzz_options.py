@@ -33,8 +33,10 @@ except ImportError:  # replaying saved inputs needs no fuzzer
     atheris = None
 
 if atheris is not None and __name__ == "__main__":
-    with atheris.instrument_imports():
+    with atheris.instrument_imports():  # the modules themselves: pyenvc's names load lazily
         import pyenvc
+        import pyenvc.docker.dockerignore
+        import pyenvc.pipeline
 else:
     import pyenvc
 

@@ -50,7 +50,7 @@ class BuildContext:
     def is_directory(self, path: str) -> bool:
         """Whether `path` is a directory here that .dockerignore leaves in the context."""
         rel = clean(path)
-        return not self.ignore.excludes(rel) and os.path.isdir(os.path.join(self.root, *rel.split("/")))
+        return self._ignored(rel) is None and os.path.isdir(os.path.join(self.root, *rel.split("/")))
 
     def missing(self, path: str) -> Optional[str]:
         """Why `COPY <path>` would not find a file here, or None when it would."""
