@@ -17,8 +17,10 @@ import sys
 
 import atheris
 
-with atheris.instrument_imports():
+with atheris.instrument_imports():  # the modules themselves: pyenvc's names load lazily
     import pyenvc
+    import pyenvc.pipeline
+    import pyenvc.syntax.view
 
 
 def check(data: bytes) -> None:
