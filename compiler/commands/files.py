@@ -10,8 +10,8 @@ the real cause:
   opened (opening a FIFO for writing waits for a reader: a hang);
 - an output that is the input itself (the same file through another name, a symbolic or a hard
   link) is refused: the source would lose its PYENV lines;
-- the output is a temporary file in OUT's folder, renamed over OUT once complete; SIGINT or
-  SIGTERM meanwhile removes it (the command then ends with exit 2, as every I/O failure does);
+- the output is a temporary file in OUT's folder, renamed over OUT once complete; SIGINT, SIGTERM
+  or SIGHUP meanwhile removes it (the command then ends with exit 2, as every I/O failure does);
 - a closed or full stdout is a one-line error, not an internal one.
 """
 

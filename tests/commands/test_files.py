@@ -98,7 +98,8 @@ def _same_file_names(project) -> list[str]:
 
 @pytest.mark.parametrize("mode", [[], ["--check"], ["--diff"]])
 def test_an_output_that_is_the_input_itself_exits_2(project, mode) -> None:
-    for name in _same_file_names(project):
+    names = _same_file_names(project)
+    for name in names if not mode else names[-2:]:  # every spelling once; --check and --diff on the links
         result = run_pyenvc(["Dockerfile", "-o", name, *mode], project)
         _one_error(result, f"cannot {'compare with' if mode else 'write'} {name}: it is the input file")
         assert (project / "Dockerfile").read_text() == GOOD
