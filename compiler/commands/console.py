@@ -170,6 +170,11 @@ def compile_and_report(text: str, display: str, fmt: str, **arguments: Any) -> O
         result = compile(text, **arguments)
     except (OptionTypeError, OptionValueError) as problem:  # a value the compiler cannot honour
         raise UsageError(str(problem)) from None
+    except OSError as error:  # a file of the build context (.dockerignore) that cannot be read
+        from pyenvc.paths import cause
+
+        name = error.filename if isinstance(error.filename, str) else "a file of the build context"
+        raise UsageError(f"cannot read {name}: {cause(error, name)}") from None
     if result.diagnostics or fmt == "json":
         report(result.diagnostics, Source(text, display), fmt)
     if has_errors(result.diagnostics) or result.output is None:

@@ -10,8 +10,8 @@ the real cause:
   opened (opening a FIFO for writing waits for a reader: a hang);
 - an output that is the input itself (the same file through another name, a symbolic or a hard
   link) is refused: the source would lose its PYENV lines;
-- the output is a temporary file in OUT's folder, renamed over OUT once complete; SIGINT or
-  SIGTERM meanwhile removes it (the command then ends with exit 2, as every I/O failure does);
+- the output is a temporary file in OUT's folder, renamed over OUT once complete; SIGINT, SIGTERM
+  or SIGHUP meanwhile removes it (the command then ends with exit 2, as every I/O failure does);
 - a closed or full stdout is a one-line error, not an internal one.
 """
 
@@ -31,7 +31,8 @@ from pyenvc.paths import cause, kind
 
 MAX_INPUT = 64 * 1024 * 1024  # bytes: a hundred times the largest real Dockerfiles
 _CHUNK = 1 << 20
-_STOPS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)  # what ends a command run by hand or a CI job
+# What ends a command run by hand or by a CI job (SIGHUP: the terminal closed); not all exist everywhere.
+_STOPS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
 
 
 class Interrupted(KeyboardInterrupt):
@@ -157,6 +158,9 @@ def _held() -> Iterator[None]:
     """Hold SIGINT, SIGTERM and SIGHUP back for a step that must not be cut in two (creating
     the temporary file and remembering its name; renaming it; removing it). A held signal
     arrives when the step is over."""
+    if not hasattr(signal, "pthread_sigmask"):  # not POSIX: nothing to hold back with
+        yield
+        return
     old = signal.pthread_sigmask(signal.SIG_BLOCK, _STOPS)
     try:
         yield
@@ -177,8 +181,8 @@ def _interruptible() -> Iterator[None]:
         yield
         return
     saved = {}
-    for signum in (signal.SIGTERM, signal.SIGHUP):
-        if signal.getsignal(signum) == signal.SIG_DFL:
+    for signum in _STOPS:
+        if signum != signal.SIGINT and signal.getsignal(signum) == signal.SIG_DFL:
             saved[signum] = signal.signal(signum, _raise_interrupted)
     try:
         yield

@@ -98,7 +98,8 @@ def _same_file_names(project) -> list[str]:
 
 @pytest.mark.parametrize("mode", [[], ["--check"], ["--diff"]])
 def test_an_output_that_is_the_input_itself_exits_2(project, mode) -> None:
-    for name in _same_file_names(project):
+    names = _same_file_names(project)
+    for name in names if not mode else names[-2:]:  # every spelling once; --check and --diff on the links
         result = run_pyenvc(["Dockerfile", "-o", name, *mode], project)
         _one_error(result, f"cannot {'compare with' if mode else 'write'} {name}: it is the input file")
         assert (project / "Dockerfile").read_text() == GOOD
@@ -288,7 +289,8 @@ def test_each_write_error_names_its_cause(project) -> None:
 def test_a_dangling_link_as_output_creates_its_target_as_a_shell_does(project) -> None:
     os.symlink("made", project / "link")
     assert run_pyenvc(["Dockerfile", "-o", "link"], project).returncode == 0
-    assert os.path.islink(project / "link") and "# PYENV line" in (project / "made").read_text()
+    assert os.path.islink(project / "link")
+    assert (project / "made").read_text() == run_pyenvc(["Dockerfile"], project).stdout
 
 
 def test_each_read_error_names_its_cause(project) -> None:
@@ -308,6 +310,12 @@ def test_each_read_error_names_its_cause(project) -> None:
     for name, message in cases.items():
         _one_error(run_pyenvc([name], project, timeout=20), message)
     server.close()
+
+
+def test_an_unreadable_file_of_the_context_is_named(project) -> None:
+    (project / ".dockerignore").write_text("secret\n")
+    (project / ".dockerignore").chmod(0)
+    _one_error(run_pyenvc(["Dockerfile"], project), "cannot read ./.dockerignore: Permission denied")
 
 
 @pytest.mark.parametrize("device", ["/dev/zero", "/dev/urandom"])
