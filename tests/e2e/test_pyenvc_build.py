@@ -80,8 +80,9 @@ def test_a_failing_requirement_names_its_pyenv_line(docker, runtime_base, tmp_pa
         tmp_path,
     )
     assert proc.returncode == 1, proc.stderr[-6000:]  # Docker's exit code
-    assert "No matching distribution found for pyenvc-no-such-package-e2e" in proc.stderr  # streamed through
-    # the generated line Docker names: the pip install of the venv `tools`
+    # streamed through: uv's own message
+    assert "pyenvc-no-such-package-e2e was not found in the package registry" in proc.stderr, proc.stderr[-3000:]
+    # the generated line Docker names: the uv pip install of the venv `tools`
     output = pyenvc.compile(
         DOCKERFILE, context=str(project), build_args={"BASE": runtime_base}, layout="inline"
     ).output
