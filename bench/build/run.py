@@ -5,9 +5,15 @@ httpx/rich/pydantic), measured in one run and printed as ratios against inline+p
 Scenarios, each the median of N rounds: a cold build (`docker builder prune -af` first; base
 images stay), a rebuild after the first venv's requirements change, a rebuild after a DAG file
 changes (and whether any venv step re-ran: BuildKit's plain progress shows a `RUN` of a venv step
-that is not `CACHED`), and the final image size. Not run in CI; needs the e2e daemon
-(scripts/e2e-setup, then `. /tmp/pyenvc-e2e/env`).
+that is not `CACHED`), and the final image size. For the requirements change, BuildKit's log
+also gives the time of the changed venv's own install step (its `#N DONE 12.3s` line): no
+rebuild can be faster than that step, so the rebuild is also shown as a multiple of it. The
+shape that `pyenvc` compiles without options is marked, and the issue's targets for it are
+checked at the end (issue 11, "Done when").
 
+Not run in CI. It empties the build cache: give it a daemon of its own (tests/e2e/README.md):
+
+    PYENVC_E2E_DIR=/tmp/pyenvc-bench scripts/e2e-setup && . /tmp/pyenvc-bench/env
     python bench/build/run.py [--rounds N]
 """
 
@@ -29,6 +35,7 @@ import pyenvc
 HERE = Path(__file__).resolve().parent
 SHAPES = {"inline+pip": ("inline", "pip"), "stages+pip": ("stages", "pip"), "stages+uv": ("stages", "uv")}
 # a venv step in BuildKit's plain progress: `#12 [pyenvc-0-analytics 9/9] RUN ... pip install` or uv
+FIRST_VENV = "analytics"  # the first PYENV of project/Dockerfile.pyenv
 _VENV_STEP = re.compile(r'^#(\d+) \[[^\]]*\] RUN .*(?:"-m", "venv"|"pip", "install"|"venv", "--no-python)', re.M)
 
 
@@ -45,6 +52,17 @@ def build(context: Path, tag: str) -> tuple[float, str]:
     return time.perf_counter() - t0, proc.stderr
 
 
+def install_step_seconds(log: str, venv: str) -> float:
+    """Seconds of the step that installs `venv`'s requirements (the `RUN ... install ...
+    /.venv/<venv>/requirements.txt` step), from its `#N DONE 12.3s` line; 0 when it was cached."""
+    total = 0.0
+    for number, title in re.findall(r"^#(\d+) \[[^\]]*\] (RUN .*)$", log, re.M):
+        if '"install"' in title and f"/.venv/{venv}/requirements.txt" in title:
+            done = re.search(rf"^#{number} DONE (\d+(?:\.\d+)?)s$", log, re.M)
+            total += float(done.group(1)) if done else 0.0
+    return total
+
+
 def venv_steps_run(log: str) -> int:
     """How many venv steps ran (were not CACHED)."""
     steps = set(_VENV_STEP.findall(log))
@@ -52,22 +70,40 @@ def venv_steps_run(log: str) -> int:
     return len(steps - cached)
 
 
+def compiled(context: Path, **options) -> str:
+    text = (context / "Dockerfile.pyenv").read_text()
+    result = pyenvc.compile(text, path=str(context / "Dockerfile.pyenv"), context=str(context), **options)
+    assert result.output is not None, result.diagnostics
+    return result.output
+
+
 def prepare(work: Path, shape: str) -> Path:
     layout, installer = SHAPES[shape]
     context = work / shape.replace("+", "-")
     shutil.copytree(HERE / "project", context)
-    text = (context / "Dockerfile.pyenv").read_text()
-    result = pyenvc.compile(text, path=str(context / "Dockerfile.pyenv"), context=str(context), layout=layout, installer=installer)
-    assert result.output is not None, result.diagnostics
-    (context / "Dockerfile").write_text(result.output)
+    (context / "Dockerfile").write_text(compiled(context, layout=layout, installer=installer))
     return context
+
+
+def default_shape() -> str | None:
+    """The shape whose output equals what pyenvc compiles without options."""
+    with tempfile.TemporaryDirectory(prefix="pyenvc-bench-") as tmp:
+        context = Path(tmp) / "p"
+        shutil.copytree(HERE / "project", context)
+        plain = compiled(context)
+        for shape, (layout, installer) in SHAPES.items():
+            if compiled(context, layout=layout, installer=installer) == plain:
+                return shape
+    return None
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args()
-    results: dict = {shape: {"cold": [], "first": [], "dag": [], "dag_venv_steps": [], "size": 0} for shape in SHAPES}
+    results: dict = {
+        shape: {"cold": [], "first": [], "step": [], "dag": [], "dag_venv_steps": [], "size": 0} for shape in SHAPES
+    }
     with tempfile.TemporaryDirectory(prefix="pyenvc-bench-") as tmp:
         for round_ in range(args.rounds):
             for shape in SHAPES:
@@ -75,9 +111,11 @@ def main() -> None:
                 tag = f"pyenvc-bench/{shape.replace('+', '-')}:latest"
                 sh("docker", "builder", "prune", "-af")
                 results[shape]["cold"].append(build(context, tag)[0])
-                with open(context / "requirements/analytics.txt", "a") as f:
+                with open(context / f"requirements/{FIRST_VENV}.txt", "a") as f:
                     f.write(f"six==1.16.0  # round {round_}\n")
-                results[shape]["first"].append(build(context, tag)[0])
+                seconds, log = build(context, tag)
+                results[shape]["first"].append(seconds)
+                results[shape]["step"].append(install_step_seconds(log, FIRST_VENV))
                 with open(context / "dags/example.py", "a") as f:
                     f.write(f"VERSION = {round_ + 1}\n")
                 seconds, log = build(context, tag)
@@ -86,16 +124,37 @@ def main() -> None:
                 results[shape]["size"] = json.loads(sh("docker", "image", "inspect", tag).stdout)[0]["Size"]
                 print(f"round {round_ + 1} {shape}: cold {results[shape]['cold'][-1]:.1f} s, first venv "
                       f"{results[shape]['first'][-1]:.1f} s, DAG {seconds:.2f} s", file=sys.stderr)
+    default = default_shape()
     base = {k: statistics.median(results["inline+pip"][k]) for k in ("cold", "first", "dag")}
-    print(f"median of {args.rounds}; ratio against inline+pip in this run")
-    print(f"{'shape':<12} {'cold':>16} {'first venv reqs':>18} {'DAG file':>16} {'venv steps re-run on DAG change':>32} {'image':>9}")
+    print(f"median of {args.rounds}; ratio against inline+pip in this run; * = pyenvc's default")
+    print(
+        f"{'shape':<13} {'cold':>16} {'first venv reqs':>18} {'its install step':>17} {'rebuild/step':>13}"
+        f" {'DAG file':>16} {'venv steps on DAG change':>25} {'image':>9}"
+    )
     for shape, r in results.items():
-        cells = []
-        for key in ("cold", "first", "dag"):
-            m = statistics.median(r[key])
-            cells.append(f"{m:7.2f} s ({m / base[key]:.2f}x)")
-        print(f"{shape:<12} {cells[0]:>16} {cells[1]:>18} {cells[2]:>16} {max(r['dag_venv_steps']):>32} {r['size'] / 1e6:7.0f} MB")
-
+        m = {key: statistics.median(r[key]) for key in ("cold", "first", "step", "dag")}
+        cells = [f"{m[key]:7.2f} s ({m[key] / base[key]:.2f}x)" for key in ("cold", "first", "dag")]
+        per_step = f"{m['first'] / m['step']:.2f}x" if m["step"] else "-"
+        name = shape + ("*" if shape == default else "")
+        print(
+            f"{name:<13} {cells[0]:>16} {cells[1]:>18} {m['step']:15.2f} s {per_step:>13}"
+            f" {cells[2]:>16} {max(r['dag_venv_steps']):>25} {r['size'] / 1e6:7.0f} MB"
+        )
+    if default is None:
+        print("pyenvc's default matches none of these shapes: no targets checked")
+        return
+    r = results[default]
+    m = {key: statistics.median(r[key]) for key in ("cold", "first", "step")}
+    targets = [
+        ("cold build at most 0.4x inline+pip", m["cold"] <= 0.4 * base["cold"]),
+        ("first venv's requirements changed at most 0.25x inline+pip", m["first"] <= 0.25 * base["first"]),
+        ("... and at most 1.5x that venv's own install step", bool(m["step"]) and m["first"] <= 1.5 * m["step"]),
+        ("no venv step re-runs for a DAG-only change", max(r["dag_venv_steps"]) == 0),
+        ("image no larger than inline+pip's", r["size"] <= results["inline+pip"]["size"]),
+    ]
+    print(f"targets for {default}:")
+    for text, met in targets:
+        print(f"  {'met    ' if met else 'NOT MET'} {text}")
 
 if __name__ == "__main__":
     main()

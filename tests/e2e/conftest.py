@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import http.server
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -101,3 +105,25 @@ def example_copy(pyenvc_wheel: Path):
         return dest
 
     return copy
+
+
+@pytest.fixture(scope="session")
+def wheel_url(pyenvc_wheel: Path) -> Iterator[str]:
+    """The provider's wheel, served over HTTP on the loopback address: a build with
+    --network=host reaches it, as it would reach the user's package index. The URL carries the
+    wheel's checksum, so pip checks it and a changed wheel never reuses a cached layer."""
+    digest = hashlib.sha256(pyenvc_wheel.read_bytes()).hexdigest()
+    handler = functools.partial(_QuietHandler, directory=str(pyenvc_wheel.parent))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/{pyenvc_wheel.name}#sha256={digest}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args) -> None:  # noqa: A002 (the base class's name)
+        pass

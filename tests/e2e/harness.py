@@ -33,6 +33,8 @@ E2E_DIR = Path(os.environ.get("PYENVC_E2E_DIR", "/tmp/pyenvc-e2e"))
 RUNTIME_BASE = "quay.io/astronomer/astro-runtime:12.1.0-base"  # Airflow 2.10.1, Python 3.12, USER astro
 RUNTIME_ONBUILD = "quay.io/astronomer/astro-runtime:12.1.0"  # the same plus the ONBUILD triggers
 APACHE_AIRFLOW = "apache/airflow:2.10.1-python3.12"  # USER 50000 (airflow), home /home/airflow
+RUNTIME3_BASE = "astrocrpublic.azurecr.io/runtime:3.3-2-base"  # Airflow 3.3.2, Python 3.12, USER astro
+RUNTIME3_ONBUILD = "astrocrpublic.azurecr.io/runtime:3.3-2"  # the same plus the ONBUILD triggers
 PYTHON_SLIM = {v: f"python:{v}-slim-bookworm" for v in ("3.8", "3.11", "3.12")}
 DEFAULT_UV_IMAGE = "ghcr.io/astral-sh/uv:0.13.9"
 

@@ -23,13 +23,8 @@ failed under CI=true.
 
 from __future__ import annotations
 
-import functools
-import hashlib
-import http.server
 import json
 import os
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import attrs
@@ -161,28 +156,6 @@ cat /tmp/dags-test.log
 
 # Every entry of the project copy: path, type, mode, owner, size of regular files.
 LISTING = r"""find /usr/local/airflow -printf '%p %y %m %u:%G ' \( -type f -printf '%s\n' -o -printf '-\n' \) | sort"""
-
-
-@pytest.fixture(scope="module")
-def wheel_url(pyenvc_wheel: Path) -> Iterator[str]:
-    """The provider's wheel, served over HTTP on the loopback address: a build with
-    --network=host reaches it, as it would reach the user's package index. The URL carries the
-    wheel's checksum, so pip checks it and a changed wheel never reuses a cached layer."""
-    digest = hashlib.sha256(pyenvc_wheel.read_bytes()).hexdigest()
-    handler = functools.partial(_QuietHandler, directory=str(pyenvc_wheel.parent))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/{pyenvc_wheel.name}#sha256={digest}"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args) -> None:  # noqa: A002 (the base class's name)
-        pass
 
 
 @attrs.frozen

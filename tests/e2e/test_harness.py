@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from harness import APACHE_AIRFLOW, PYTHON_SLIM, RUNTIME_BASE, RUNTIME_ONBUILD
+from harness import APACHE_AIRFLOW, PYTHON_SLIM, RUNTIME3_BASE, RUNTIME3_ONBUILD, RUNTIME_BASE, RUNTIME_ONBUILD
 
 pytestmark = pytest.mark.e2e
 
@@ -50,6 +50,14 @@ def test_base_images_have_the_expected_shape(docker) -> None:
     assert docker.sh(RUNTIME_BASE, "id -u; id -g; echo $HOME; python3 -c 'import sys; print(sys.version_info[:2])'; airflow version").split() == [
         "50000", "0", "/home/astro", "(3,", "12)", "2.10.1",
     ]
+    docker.require_image(RUNTIME3_BASE)
+    config = docker.inspect(RUNTIME3_BASE)["Config"]
+    assert (config["User"], config["WorkingDir"]) == ("astro", "/usr/local/airflow")
+    assert docker.sh(RUNTIME3_BASE, "id -u; id -g; echo $HOME; airflow version; python3 -m pip --version | cut -d' ' -f2").split() == [
+        "50000", "0", "/home/astro", "3.3.2", "25.3",  # a pip newer than the python image's (23.2.1)
+    ]
+    docker.require_image(RUNTIME3_ONBUILD)
+    assert docker.inspect(RUNTIME3_ONBUILD)["Config"]["OnBuild"] == docker.inspect(RUNTIME_ONBUILD)["Config"]["OnBuild"]
     docker.require_image(APACHE_AIRFLOW)
     assert docker.user(APACHE_AIRFLOW) == "50000"
     assert docker.sh(APACHE_AIRFLOW, "id -un; echo $HOME").split() == ["airflow", "/home/airflow"]

@@ -443,6 +443,17 @@ def test_runtime_flavour_table(tag: str, flavour: str) -> None:
     assert f"python:3.11-{flavour} " in out(f"FROM quay.io/astronomer/astro-runtime:{tag}\nPYENV 3.11 a\n")
 
 
+@pytest.mark.parametrize("tag", ["3.0-1", "3.1-1", "3.3-2", "3.3-2-base", "3.1-12-python-3.11", "3.3-2-python-3.13-base"])
+def test_airflow3_runtime_registry_is_a_runtime_on_bookworm(tag: str) -> None:
+    """Runtime 3.x (Airflow 3) lives under its own registry, tags X.Y-N: rewritten to -base,
+    its interpreters copied from the bookworm images, the venvs owned by astro."""
+    output = out(f"FROM astrocrpublic.azurecr.io/runtime:{tag}\nPYENV 3.11 a\n")
+    base = tag if tag.endswith("-base") else f"{tag}-base"
+    assert output.startswith(f"FROM astrocrpublic.azurecr.io/runtime:{base}\n")
+    assert "--from=python:3.11-slim-bookworm " in output
+    assert "ENV ASTRO_PYENV_a=/home/astro/.venv/a/bin/python\n" in output
+
+
 def test_runtime_project_files_checked_in_a_known_context(tmp_path) -> None:
     text = f"FROM {RUNTIME}\nPYENV 3.11 a\n"
     result = pyenvc.compile(text, context=str(tmp_path))
