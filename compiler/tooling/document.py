@@ -154,8 +154,8 @@ class Document:
 
     # -- edits: each returns a new Document ---------------------------------------------------
 
-    def _edited(self, text: str) -> "Document":
-        return Document(parse(text), self.build_args)
+    def _edited(self, edit: "edits.Edit") -> "Document":
+        return Document(edits.checked(self, edit), self.build_args)
 
     def with_base_image(self, key: StageKey, image: Optional[str] = None, *, tag: Optional[str] = None,
                         digest: Optional[str] = None) -> "Document":

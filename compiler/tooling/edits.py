@@ -11,14 +11,16 @@ cannot take (a word written across a line continuation, an image written with va
 
 from __future__ import annotations
 
+import difflib
 import re
-from typing import TYPE_CHECKING, Iterable, Optional
+from typing import TYPE_CHECKING, Iterable, NamedTuple, Optional
 
 from pyenvc.docker import buildkit, reference
 from pyenvc.docker.shell import Unresolved, expand
 from pyenvc.syntax import stages
 from pyenvc.syntax.emitter import NewInstruction, Unrepresentable, check_word, render
-from pyenvc.syntax.tree import Arg, Instruction, Label, Word
+from pyenvc.syntax.parser import ParseError, parse
+from pyenvc.syntax.tree import Arg, Dockerfile, Instruction, Label, Word
 
 if TYPE_CHECKING:
     from pyenvc.tooling.document import Document
@@ -31,6 +33,41 @@ __all__ = [
 # What BuildKit accepts as a stage name (instructions/parse.go: validStageName)
 _STAGE_NAME = re.compile(r"[a-z][a-z0-9\-_.]*", re.ASCII | re.IGNORECASE)
 _PLAIN_VALUE = re.compile(r"[A-Za-z0-9_./:@+,%=-]+", re.ASCII)
+
+
+class Edit(NamedTuple):
+    """An edit's new text, and which instructions it means to change: every other instruction
+    must read as before (`checked`)."""
+
+    text: str
+    touched: frozenset = frozenset()  # starts of the instructions edited in place or removed
+    added: int = 0  # how many instructions it adds
+    removed: int = 0  # how many it removes
+
+
+def checked(doc: "Document", edit: Edit) -> Dockerfile:
+    """The edited file's tree, after checking that BuildKit reads every instruction the edit did
+    not mean to touch exactly as before, and no more or fewer instructions than meant."""
+    try:
+        tree = parse(edit.text)
+    except ParseError as problem:
+        raise Unrepresentable(f"the edit would make a file BuildKit rejects: {problem}") from None
+    old, new = doc.instructions, tree.instructions()
+    if len(new) != len(old) + edit.added - edit.removed:
+        raise Unrepresentable("the edit would change how BuildKit splits the file into instructions")
+    matcher = difflib.SequenceMatcher(None, [_reading(n) for n in old], [_reading(n) for n in new], autojunk=False)
+    for tag, i1, i2, _j1, _j2 in matcher.get_opcodes():
+        if tag != "equal" and any(old[i].start not in edit.touched for i in range(i1, i2)):
+            raise Unrepresentable(f"the edit would change how BuildKit reads line {_line(doc, old[i1])}")
+    return tree
+
+
+def _reading(node: Instruction) -> tuple:
+    return (node.keyword, node.logical, tuple(h.content for h in node.heredocs))
+
+
+def _line(doc: "Document", node: Instruction) -> int:
+    return doc.text.count("\n", 0, node.start) + 1
 
 
 def _splice(text: str, edits: Iterable[tuple[int, int, str]]) -> str:
@@ -70,8 +107,6 @@ def quote_value(value: str, escape: str) -> str:
         raise Unrepresentable(f"value {value!r} holds a line break or NUL, which no instruction line can")
     if _PLAIN_VALUE.fullmatch(value):
         return value
-    if escape in value:
-        raise Unrepresentable(f"value {value!r} holds the escape character {escape!r}")
     quoted = "'" + value.replace("'", f"'{escape}''") + "'"
     return quoted
 
@@ -117,7 +152,7 @@ def _split_reference(word: str) -> tuple[str, Optional[str], Optional[str]]:
     return name, None, digest or None
 
 
-def set_base_image(doc: "Document", stage: stages.Stage, image: Optional[str], tag: Optional[str], digest: Optional[str]) -> str:
+def set_base_image(doc: "Document", stage: stages.Stage, image: Optional[str], tag: Optional[str], digest: Optional[str]) -> Edit:
     word = stage.base
     if word is None:
         raise Unrepresentable(f"stage {stage.index} has a FROM without an image")
@@ -139,7 +174,7 @@ def set_base_image(doc: "Document", stage: stages.Stage, image: Optional[str], t
     words = buildkit.parse_instruction(_line_of(doc, stage.node, text), doc.tree.escape).next
     if not words or words[0] != image:
         raise Unrepresentable(f"BuildKit would not read the FROM as '{image}'")
-    return text
+    return Edit(text, frozenset({stage.node.start}))
 
 
 # -- LABEL ------------------------------------------------------------------------------------
@@ -150,9 +185,9 @@ def _labels(stage: stages.Stage, name: str) -> list:
             for pair in node.pairs if pair.name.value == name]
 
 
-def set_label(doc: "Document", stage: stages.Stage, name: str, value: str) -> str:
+def set_label(doc: "Document", stage: stages.Stage, name: str, value: str) -> Edit:
     escape = doc.tree.escape
-    if not name or not isinstance(name, str):
+    if not isinstance(name, str) or not name:
         raise ValueError("a label needs a name")
     check_word(name, "label name", escape)
     if "=" in name:
@@ -164,48 +199,61 @@ def set_label(doc: "Document", stage: stages.Stage, name: str, value: str) -> st
         if pair.value is None:
             raise Unrepresentable(f"label '{name}' has no value to replace")
         start, end = _written(doc, pair.value, "the label value")
-        text = _splice(doc.text, [(start, end, written)])
-        line = _line_of(doc, node, text)
+        edit = Edit(_splice(doc.text, [(start, end, written)]), frozenset({node.start}))
+        line = _line_of(doc, node, edit.text)
     else:
         line = f"{_keyword(doc, 'LABEL')} {name}={written}"
-        text = _append_to_stage(doc, stage, line)
+        edit = Edit(_append_to_stage(doc, stage, line), added=1)
     if not _reads_as(line, escape, name, value):
         raise Unrepresentable(f"BuildKit would not read the label '{name}' as {value!r}")
-    return text
+    return edit
 
 
-def remove_label(doc: "Document", stage: stages.Stage, name: str) -> str:
+def remove_label(doc: "Document", stage: stages.Stage, name: str) -> Edit:
     found = _labels(stage, name)
     if not found:
         raise KeyError(f"stage {stage.index} sets no label '{name}'")
-    edits = []
-    by_node: dict[int, list] = {}
+    by_node: dict[int, tuple[Instruction, list]] = {}
     for node, pair in found:
-        by_node.setdefault(node.start, [node]).append(pair)
-    for pairs in by_node.values():
-        node, removed = pairs[0], pairs[1:]
-        if len(removed) == len(node.pairs):
-            edits.append((node.start, node.end, ""))
-            continue
-        for pair in removed:
-            if pair.legacy:
-                raise Unrepresentable("the legacy `LABEL name value` form holds one pair only")
-            start, _ = _written(doc, pair.name, "the label name")
-            _, end = _written(doc, pair.value, "the label value")
-            # the white space before the pair goes with it (the keyword keeps its own)
-            before = doc.text[:start]
-            start -= len(before) - len(before.rstrip(" \t"))
-            edits.append((start, end, ""))
-    return _splice(doc.text, edits)
+        by_node.setdefault(node.start, (node, []))[1].append(pair)
+    splices, touched, removed = [], set(), 0
+    for node, pairs in by_node.values():
+        touched.add(node.start)
+        kept = [pair for pair in node.pairs if pair not in pairs]
+        if not kept:
+            splices.append((node.start, node.end, ""))
+            removed += 1
+        else:  # the instruction again, on one line, through the emitter, with the other pairs as written
+            line = _label_line(node, kept, doc)
+            ending = node.text[len(node.text.rstrip("\r\n")):]
+            splices.append((node.start, node.start + len(node.text), line + ending))
+    return Edit(_splice(doc.text, splices), frozenset(touched), removed=removed)
+
+
+def _pair_raw(pair) -> str:
+    if pair.legacy:
+        raise Unrepresentable("the legacy `LABEL name value` form holds one pair only; edit it by hand")
+    return f"{pair.name.raw}={pair.value.raw}" if pair.value is not None else pair.name.raw
+
+
+def _label_line(node: Instruction, kept: list, doc: "Document") -> str:
+    """The LABEL with only the `kept` pairs, on one line, each pair as the user wrote it."""
+    line = " ".join([node.keyword, *(_pair_raw(pair) for pair in kept)])
+    parsed = buildkit.parse_instruction(line, doc.tree.escape).next
+    expected = [item for pair in kept for item in (pair.name.value, pair.value.value if pair.value else "", "=")]
+    if parsed != expected:
+        raise Unrepresentable(f"BuildKit would not read the LABEL at line {_line(doc, node)} as meant without the pair")
+    return line
 
 
 # -- ARG --------------------------------------------------------------------------------------
 
 
-def set_arg_default(doc: "Document", stage: Optional[stages.Stage], name: str, value: str) -> str:
+def set_arg_default(doc: "Document", stage: Optional[stages.Stage], name: str, value: str) -> Edit:
     escape = doc.tree.escape
     if stage is None:
-        nodes = [node for node in doc.instructions if node.start < (doc.stages[0].node.start if doc.stages else 1 << 62)]
+        first_from = doc.stages[0].node.start if doc.stages else len(doc.text)
+        nodes = [node for node in doc.instructions if node.start < first_from]
     else:
         nodes = list(stage.instructions)
     found = [(node, pair) for node in nodes if isinstance(node, Arg) and node.command == "arg"
@@ -216,49 +264,50 @@ def set_arg_default(doc: "Document", stage: Optional[stages.Stage], name: str, v
     node, pair = found[-1]
     written = quote_value(value, escape)
     if pair.value is None:
-        start, end = _written(doc, pair.name, "the ARG name")
+        _, end = _written(doc, pair.name, "the ARG name")
         text = _splice(doc.text, [(end, end, f"={written}")])
     else:
         start, end = _written(doc, pair.value, "the ARG default")
         text = _splice(doc.text, [(start, end, written)])
-    line = _line_of(doc, node, text)
-    if not _reads_as(line, escape, name, value):
+    if not _reads_as(_line_of(doc, node, text), escape, name, value):
         raise Unrepresentable(f"BuildKit would not read ARG {name}'s default as {value!r}")
-    return text
+    return Edit(text, frozenset({node.start}))
 
 
 # -- stage names ------------------------------------------------------------------------------
 
 
-def rename_stage(doc: "Document", stage: stages.Stage, new_name: str) -> str:
+def rename_stage(doc: "Document", stage: stages.Stage, new_name: str) -> Edit:
     if not isinstance(new_name, str) or not _STAGE_NAME.fullmatch(new_name):
         raise ValueError(f"invalid stage name '{new_name}': a letter, then letters, digits, '-', '_' or '.'")
-    new = new_name.lower() if stage.name is None else new_name
-    taken = [other for other in doc.stages if other.name == new_name.lower() and other is not stage]
+    new = new_name.lower()
+    taken = [other for other in doc.stages if other.name == new and other is not stage]
     if taken:
-        raise ValueError(f"stage {taken[0].index} is already named '{new_name.lower()}'")
-    edits = []
+        raise ValueError(f"stage {taken[0].index} is already named '{new}'")
+    splices, touched = [], {stage.node.start}
     if stage.node.stage_name is not None:
         start, end = _written(doc, stage.node.stage_name, "the stage name")
-        edits.append((start, end, new))
+        splices.append((start, end, new))
     else:
         word = stage.base
-        if word is None:
-            raise Unrepresentable(f"stage {stage.index} has a FROM without an image")
+        if word is None or len(stage.node.words) != 1:
+            raise Unrepresentable(f"the FROM of stage {stage.index} is not `FROM image`; add the name by hand")
         _, end = _written(doc, word, "the image")
-        edits.append((end, end, f" {'as' if _keyword(doc, 'AS') == 'as' else 'AS'} {new}"))
+        splices.append((end, end, f" {_keyword(doc, 'AS')} {new}"))
     for child in doc.stages:  # FROM <this stage>
         if child.parent is stage and child.base is not None:
             if child.base.value.lower() != stage.name:
                 raise Unrepresentable(f"stage {child.index} names this stage through a variable: '{child.base.raw}'")
             start, end = _written(doc, child.base, "the image")
-            edits.append((start, end, new.lower()))
+            splices.append((start, end, new))
+            touched.add(child.node.start)
     for ref in doc.references:
-        if ref.stage is stage and not ref.value.isdigit():
+        if ref.stage is stage and not (ref.kind == "copy" and ref.value.lstrip("+-").isdigit()):
             if ref.span.start < 0:
                 raise Unrepresentable(f"the reference '{ref.value}' is not written plainly; edit it by hand")
-            edits.append((ref.span.start, ref.span.end, new.lower()))
-    return _splice(doc.text, edits)
+            splices.append((ref.span.start, ref.span.end, new))
+            touched.add(ref.node.start)
+    return Edit(_splice(doc.text, splices), frozenset(touched))
 
 
 # -- whole instructions -----------------------------------------------------------------------
@@ -267,10 +316,9 @@ def rename_stage(doc: "Document", stage: stages.Stage, new_name: str) -> str:
 def _rendered(doc: "Document", instruction: NewInstruction) -> str:
     if not isinstance(instruction, NewInstruction):
         raise TypeError(f"an instruction is a pyenvc.tooling.NewInstruction, not {type(instruction).__name__}")
-    line = render(instruction._replace(keyword=_keyword(doc, instruction.keyword)), doc.tree.escape)
     if instruction.keyword.lower() == "from":
         raise Unrepresentable("insert a stage's FROM by editing the text: it changes every stage index after it")
-    return line
+    return render(instruction._replace(keyword=_keyword(doc, instruction.keyword)), doc.tree.escape)
 
 
 def _append_to_stage(doc: "Document", stage: stages.Stage, line: str) -> str:
@@ -286,7 +334,7 @@ def _insert_line(doc: "Document", offset: int, line: str) -> str:
     return text[:offset] + line + eol + text[offset:]
 
 
-def insert(doc: "Document", index: int, instruction: NewInstruction) -> str:
+def insert(doc: "Document", index: int, instruction: NewInstruction) -> Edit:
     nodes = doc.instructions
     if isinstance(index, bool) or not isinstance(index, int):
         raise TypeError("index is an int")
@@ -296,26 +344,25 @@ def insert(doc: "Document", index: int, instruction: NewInstruction) -> str:
     if index == 0 and instruction.keyword.lower() != "arg":
         raise Unrepresentable("only ARG may come before the first FROM")
     offset = nodes[index].start if index < len(nodes) else nodes[-1].end
-    return _insert_line(doc, offset, line)
+    return Edit(_insert_line(doc, offset, line), added=1)
 
 
-def replace(doc: "Document", node: Instruction, instruction: NewInstruction) -> str:
+def replace(doc: "Document", node: Instruction, instruction: NewInstruction) -> Edit:
     line = _rendered(doc, instruction)
+    _check_node(doc, node)
     if node.command == "from":
         raise Unrepresentable("a FROM is edited with with_base_image or with_stage_renamed")
-    _check_node(doc, node)
     ending = node.text[len(node.text.rstrip("\r\n")):]
-    return doc.text[:node.start] + line + ending + doc.text[node.end:]
+    return Edit(doc.text[:node.start] + line + ending + doc.text[node.end:], frozenset({node.start}))
 
 
-def remove(doc: "Document", node: Instruction) -> str:
+def remove(doc: "Document", node: Instruction) -> Edit:
     _check_node(doc, node)
     if node.command == "from":
         raise Unrepresentable("removing a FROM merges two stages; edit the text by hand")
-    return doc.text[:node.start] + doc.text[node.end:]
+    return Edit(doc.text[:node.start] + doc.text[node.end:], frozenset({node.start}), removed=1)
 
 
 def _check_node(doc: "Document", node: Instruction) -> None:
     if not any(other.start == node.start and other == node for other in doc.instructions):
         raise KeyError("the instruction is not in this document")
-
