@@ -12,7 +12,7 @@ Everything is read from the lossless tree (syntax/tree.py) once, on first use.
 from __future__ import annotations
 
 import functools
-from typing import Mapping, NamedTuple, Optional, Union
+from typing import Mapping, NamedTuple, Optional, Sequence, Union
 
 import attrs
 
@@ -21,7 +21,7 @@ from pyenvc.syntax import stages as stage_reader
 from pyenvc.syntax.parser import parse
 from pyenvc.syntax.printer import emit
 from pyenvc.syntax.tree import Dockerfile, Instruction, Pyenv, Word
-from pyenvc.tooling import edits, references, state
+from pyenvc.tooling import edits, references, state, summary
 
 __all__ = ["Document", "Venv"]
 
@@ -151,6 +151,64 @@ class Document:
             for node in stage.instructions
             if isinstance(node, Pyenv)
         )
+
+    # -- dockerfile-parse's summaries, read as Docker reads the file --------------------------------
+
+    @property
+    def structure(self) -> list[dict]:
+        """dockerfile-parse's `structure`: a dict per instruction and comment line."""
+        return summary.structure(self)
+
+    @property
+    def json(self) -> str:
+        return summary.json(self)
+
+    @property
+    def parent_images(self) -> list[str]:
+        """Each stage's base image (global ARGs expanded where known; a stage's name where it is
+        built FROM a stage)."""
+        return summary.parent_images(self)
+
+    @property
+    def base_image(self) -> Optional[str]:
+        """The final stage's base image (dockerfile-parse's `baseimage`)."""
+        images = self.parent_images
+        return images[-1] if images else None
+
+    @property
+    def is_multistage(self) -> bool:
+        return len(self.stages) > 1
+
+    @property
+    def cmd(self) -> Optional[Instruction]:
+        """The final stage's last CMD."""
+        return summary.cmd(self)
+
+    @property
+    def labels(self) -> dict[str, Optional[str]]:
+        """The labels the final stage's image gets from this file (its parent stages' included)."""
+        return dict(self.state_after(-1).labels) if self.stages else {}
+
+    @property
+    def envs(self) -> dict[str, Optional[str]]:
+        """The environment the final stage's image gets from this file."""
+        return dict(self.state_after(-1).env) if self.stages else {}
+
+    @property
+    def args(self) -> dict[str, Optional[str]]:
+        """The ARGs in effect at the end of the final stage (None: declared, no value known)."""
+        return dict(self.state_after(-1).args) if self.stages else {}
+
+    def with_env(self, key: StageKey, name: str, value: str) -> "Document":
+        """An ENV set in the stage: the last ENV pair of `name` gets the new value, else a new
+        `ENV name=value` line goes at the end of the stage."""
+        return self._edited(edits.set_env(self, self.stage(key), name, value))
+
+    def with_cmd(self, argv: Sequence[str]) -> "Document":
+        """The final stage's CMD replaced (or added) in exec form."""
+        instruction = edits.NewInstruction("CMD", argv=tuple(argv))
+        last = self.cmd
+        return self.replaced(last, instruction) if last is not None else self.inserted(len(self.instructions), instruction)
 
     # -- edits: each returns a new Document ---------------------------------------------------
 

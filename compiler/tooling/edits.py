@@ -20,7 +20,7 @@ from pyenvc.docker.shell import Unresolved, expand
 from pyenvc.syntax import stages
 from pyenvc.syntax.emitter import NewInstruction, Unrepresentable, check_word, render
 from pyenvc.syntax.parser import ParseError, parse
-from pyenvc.syntax.tree import Arg, Dockerfile, Instruction, Label, Word
+from pyenvc.syntax.tree import Arg, Dockerfile, Env, Instruction, Word
 
 if TYPE_CHECKING:
     from pyenvc.tooling.document import Document
@@ -180,37 +180,49 @@ def set_base_image(doc: "Document", stage: stages.Stage, image: Optional[str], t
 # -- LABEL ------------------------------------------------------------------------------------
 
 
-def _labels(stage: stages.Stage, name: str) -> list:
-    return [(node, pair) for node in stage.instructions if isinstance(node, Label) and node.command == "label"
+def _pairs(stage: stages.Stage, command: str, name: str) -> list:
+    return [(node, pair) for node in stage.instructions if isinstance(node, Env) and node.command == command
             for pair in node.pairs if pair.name.value == name]
 
 
 def set_label(doc: "Document", stage: stages.Stage, name: str, value: str) -> Edit:
+    return _set_pair(doc, stage, "LABEL", name, value)
+
+
+def set_env(doc: "Document", stage: stages.Stage, name: str, value: str) -> Edit:
+    if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name, re.ASCII):
+        raise ValueError(f"invalid ENV name {name!r}: a letter or '_', then letters, digits or '_'")
+    return _set_pair(doc, stage, "ENV", name, value)
+
+
+def _set_pair(doc: "Document", stage: stages.Stage, keyword: str, name: str, value: str) -> Edit:
+    """A LABEL's or ENV's `name` set to `value`: the last pair of that name in the stage, in
+    place; else a new line at the end of the stage."""
     escape = doc.tree.escape
     if not isinstance(name, str) or not name:
-        raise ValueError("a label needs a name")
-    check_word(name, "label name", escape)
+        raise ValueError(f"{keyword} needs a name")
+    check_word(name, f"{keyword} name", escape)
     if "=" in name:
-        raise Unrepresentable(f"label name '{name}' holds '='")
+        raise Unrepresentable(f"{keyword} name '{name}' holds '='")
     written = quote_value(value, escape)
-    found = _labels(stage, name)
+    found = _pairs(stage, keyword.lower(), name)
     if found:
         node, pair = found[-1]
         if pair.value is None:
-            raise Unrepresentable(f"label '{name}' has no value to replace")
-        start, end = _written(doc, pair.value, "the label value")
+            raise Unrepresentable(f"{keyword} '{name}' has no value to replace")
+        start, end = _written(doc, pair.value, f"the {keyword} value")
         edit = Edit(_splice(doc.text, [(start, end, written)]), frozenset({node.start}))
         line = _line_of(doc, node, edit.text)
     else:
-        line = f"{_keyword(doc, 'LABEL')} {name}={written}"
+        line = f"{_keyword(doc, keyword)} {name}={written}"
         edit = Edit(_append_to_stage(doc, stage, line), added=1)
     if not _reads_as(line, escape, name, value):
-        raise Unrepresentable(f"BuildKit would not read the label '{name}' as {value!r}")
+        raise Unrepresentable(f"BuildKit would not read {keyword} '{name}' as {value!r}")
     return edit
 
 
 def remove_label(doc: "Document", stage: stages.Stage, name: str) -> Edit:
-    found = _labels(stage, name)
+    found = _pairs(stage, "label", name)
     if not found:
         raise KeyError(f"stage {stage.index} sets no label '{name}'")
     by_node: dict[int, tuple[Instruction, list]] = {}
