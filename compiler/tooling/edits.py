@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from typing import TYPE_CHECKING, Iterable, NamedTuple, Optional
+from typing import Iterable, NamedTuple, Optional
 
 from pyenvc.docker import buildkit, reference
 from pyenvc.docker.shell import Unresolved, expand
@@ -22,8 +22,7 @@ from pyenvc.syntax.emitter import NewInstruction, Unrepresentable, check_word, r
 from pyenvc.syntax.parser import ParseError, parse
 from pyenvc.syntax.tree import Arg, Dockerfile, Env, Instruction, Word
 
-if TYPE_CHECKING:
-    from pyenvc.tooling.document import Document
+# `doc` parameters are document.Document, which imports this module: named, not imported.
 
 __all__ = [
     "NewInstruction", "Unrepresentable", "insert", "remove", "remove_label", "rename_stage", "replace",

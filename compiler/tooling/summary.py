@@ -10,13 +10,12 @@ Docker (the README's "Tooling" section lists the differences).
 from __future__ import annotations
 
 import json as json_module
-from typing import TYPE_CHECKING, Any, Optional
+from typing import Any, Optional
 
 from pyenvc.syntax.lines import trim_newline
 from pyenvc.syntax.tree import Directive, Instruction, Trivia
 
-if TYPE_CHECKING:
-    from pyenvc.tooling.document import Document
+# `doc` parameters are document.Document, which imports this module: named, not imported.
 
 __all__ = ["parent_images", "structure"]
 
