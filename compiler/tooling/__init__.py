@@ -6,8 +6,9 @@ the `--from` references and the PYENV venvs; its `with_...`, `inserted`, `replac
 """
 
 from pyenvc.syntax.emitter import NewInstruction, Unrepresentable
+from pyenvc.tooling.edits import split_reference
 from pyenvc.tooling.document import Document, Stage, Venv
 from pyenvc.tooling.references import Reference
 from pyenvc.tooling.state import State
 
-__all__ = ["Document", "NewInstruction", "Reference", "Stage", "State", "Unrepresentable", "Venv"]
+__all__ = ["Document", "NewInstruction", "Reference", "Stage", "State", "Unrepresentable", "Venv", "split_reference"]

@@ -17,6 +17,7 @@ from typing import Mapping, NamedTuple, Optional, Sequence, Union
 import attrs
 
 from pyenvc.docker.shell import Unresolved
+from pyenvc.source import Source
 from pyenvc.syntax import stages as stage_reader
 from pyenvc.syntax.parser import parse
 from pyenvc.syntax.printer import emit
@@ -57,6 +58,12 @@ class Document:
     def text(self) -> str:
         """The file, byte for byte as parsed, edits applied."""
         return emit(self.tree)
+
+    @functools.cached_property
+    def source(self) -> Source:
+        """The text with its line index: `source.position(offset)` gives the 1-based line and
+        column (in characters) of an offset, such as a `Word`'s `span.start`."""
+        return Source(self.text)
 
     @property
     def instructions(self) -> tuple[Instruction, ...]:

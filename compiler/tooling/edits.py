@@ -141,8 +141,8 @@ def _line_of(doc: "Document", node: Instruction, text: str) -> str:
 # -- FROM -------------------------------------------------------------------------------------
 
 
-def _split_reference(word: str) -> tuple[str, Optional[str], Optional[str]]:
-    """name, tag, digest of an image word as written (`:tag` only after the last `/`)."""
+def split_reference(word: str) -> tuple[str, Optional[str], Optional[str]]:
+    """name, tag, digest of an image reference as written (`:tag` only after the last `/`)."""
     name, _, digest = word.partition("@")
     slash = name.rfind("/")
     colon = name.rfind(":")
@@ -160,7 +160,7 @@ def set_base_image(doc: "Document", stage: stages.Stage, image: Optional[str], t
     if image is None:
         if "$" in word.value:
             raise Unrepresentable(f"the image '{word.raw}' is written with variables: set the ARG's default instead")
-        name, old_tag, old_digest = _split_reference(word.value)
+        name, old_tag, old_digest = split_reference(word.value)
         new_tag = old_tag if tag is None else (tag or None)
         new_digest = old_digest if digest is None else (digest or None)
         image = name + (f":{new_tag}" if new_tag else "") + (f"@{new_digest}" if new_digest else "")
