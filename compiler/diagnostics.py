@@ -106,6 +106,9 @@ def _registry_severity(instance: "Diagnostic", attribute: attrs.Attribute, sever
 
 @attrs.frozen
 class Diagnostic:
+    """One problem found in the input: its code (see the README's table), severity, message,
+    hint, and where it is (1-based line and column, the column in characters)."""
+
     code: str = attrs.field(validator=_registered)  # a key of CODES
     severity: str = attrs.field(validator=_registry_severity)  # ERROR or WARNING, as CODES has it
     message: str  # lower-case, quotes the offending text, says what was expected

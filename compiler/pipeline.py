@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import inspect
 import os
-from typing import Any, Mapping, Optional, Union
+from typing import Any, Mapping, Optional, Sequence, Union  # Sequence: the options table's annotations (table.parameters) name it
 
 import attrs
 
@@ -30,6 +30,9 @@ __all__ = ["Result", "compile"]
 
 @attrs.frozen
 class Result:
+    """What `compile` gives: the generated Dockerfile (None when there is an error), every
+    diagnostic, and where each output line came from."""
+
     output: Optional[str]  # the generated Dockerfile; None when there are errors
     diagnostics: list  # list[Diagnostic], errors and warnings, in source order
     # each line of `output` -> the source line it came from; None when there are errors

@@ -75,6 +75,7 @@ class _Lexer:
         raw_escapes: bool,
         escape: str = ESCAPE,
         env: Optional[Mapping[str, Optional[str]]] = None,
+        unset: Optional[str] = None,
     ) -> None:
         self.text = text
         self.pos = 0
@@ -82,6 +83,7 @@ class _Lexer:
         self.raw_escapes = raw_escapes
         self.escape = escape
         self.env = env  # None: variables are kept as written (SkipUnsetEnv)
+        self.unset = unset  # what a name `env` does not hold expands to; None: Unresolved
 
     def peek(self) -> str:
         return self.text[self.pos] if self.pos < len(self.text) else ""
@@ -238,7 +240,9 @@ class _Lexer:
         except ShellSyntaxError:
             raise Unresolved("unterminated ${") from None
         value = self.env.get(name)
-        declared = name in self.env and value is not None
+        if value is None and name in self.env:  # declared, its value not known here
+            raise Unresolved(name)
+        declared = value is not None
         if modifier == ":-":
             return value if value else word
         if modifier == "-":
@@ -250,6 +254,8 @@ class _Lexer:
     def _value(self, name: str) -> str:
         value = self.env.get(name) if self.env is not None and (name[0].isalpha() or name[0] == "_") else None
         if value is None:
+            if self.unset is not None and self.env is not None and name not in self.env:
+                return self.unset
             raise Unresolved(name)
         return value
 
@@ -275,10 +281,12 @@ class _Lexer:
     _SPECIAL = {"'": single_quote, '"': double_quote, "$": dollar, "<": possible_heredoc}
 
 
-def expand(word: str, env: Mapping[str, Optional[str]], escape: str = ESCAPE) -> str:
-    """Lex.ProcessWord with `env`'s values: the word as BuildKit would read it, or Unresolved."""
+def expand(word: str, env: Mapping[str, Optional[str]], escape: str = ESCAPE, unset: Optional[str] = None) -> str:
+    """Lex.ProcessWord with `env`'s values: the word as BuildKit would read it, or Unresolved.
+    A name `env` does not hold is Unresolved too, unless `unset` says what it expands to (""
+    where every variable that is set is known, as in a stage FROM scratch)."""
     try:
-        return _Lexer(word, False, False, escape, env).stop_on("", False)[0]
+        return _Lexer(word, False, False, escape, env, unset).stop_on("", False)[0]
     except ShellSyntaxError as problem:
         raise Unresolved(str(problem)) from None
 

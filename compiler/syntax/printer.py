@@ -19,6 +19,7 @@ from pyenvc.syntax.tree import Dockerfile, Generated, Instruction
 
 
 def emit(tree: Dockerfile) -> str:
+    """The text of `tree`: for a parsed file, the input byte for byte."""
     parts = []
     if tree.bom is not None:
         parts.append(tree.bom.text)
