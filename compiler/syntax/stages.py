@@ -84,6 +84,12 @@ class Stage:
     parent: Optional["Stage"]  # the earlier stage `resolved` names; None for an image
     instructions: tuple[Instruction, ...]  # after the FROM, up to the next FROM or the end
 
+    @property
+    def platform(self) -> Optional[str]:
+        """The FROM's `--platform=` value as BuildKit reads it (variables unexpanded), or None."""
+        flag = self.node.platform
+        return flag.value if flag is not None else None
+
 
 def global_args(tree: Dockerfile, build_args: Optional[Mapping[str, str]] = None) -> GlobalArgs:
     """The ARG values FROM lines see: the platform ARGs, then each ARG before the first FROM,

@@ -44,6 +44,7 @@ def node(doc: Document, prefix: str, nth: int = 0):
 
 
 def test_stages_index_name_base_and_chain(doc: Document) -> None:
+    assert Document.parse("FROM --platform=$BUILDPLATFORM a\nFROM b\n").stages[0].platform == "$BUILDPLATFORM"
     assert [(s.index, s.name, s.base.raw, s.resolved) for s in doc.stages] == [
         (0, "build", "${BASE}", "python:3.11-slim"),  # the build arg replaces V's default
         (1, "test", "build", "build"),
