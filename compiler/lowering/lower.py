@@ -7,10 +7,12 @@ diagnostics; the tree unchanged when there are errors. Every node that is not re
 the same object, so untouched bytes print unchanged by construction. Each generated node
 carries the span it came from (the PYENV, or the FROM it rewrites), for the printer's line map.
 
-The flow: syntax/stages.py says where the stages are; pyenv.py reads each PYENV; stage.py
+The flow: instructions.py reports keywords BuildKit does not know (DF012, DF101);
+syntax/stages.py says where the stages are; pyenv.py reads each PYENV; stage.py
 keeps what comes before it; checks.py checks each stage; a layout (layouts.py) turns each venv
 into instruction nodes, which syntax/emitter.py renders; astro.py rewrites runtime stages;
-stagerefs.py keeps numeric `--from=N` pointing at the stage it named.
+stagerefs.py keeps numeric `--from=N` pointing at the stage it named; lengths.py refuses a
+generated line longer than BuildKit reads, at the user's word that made it long.
 """
 
 from __future__ import annotations
