@@ -1,6 +1,6 @@
 """Fuzzing `pyenvc.compile`'s keyword options: random types and values for every keyword its
 signature has (the options table's and path, context, build_args), over Dockerfiles built from
-PYENV-heavy lines.
+PYENV-heavy lines, with a .dockerignore of patterns that matter (and some that Docker refuses).
 
     python fuzz/fuzz_options.py -max_total_time=300 WORKDIR
 
@@ -69,7 +69,9 @@ PLAUSIBLE: dict[str, list] = {
 
 _CONTEXT = tempfile.mkdtemp(prefix="pyenvc-fuzz-options-")
 atexit.register(shutil.rmtree, _CONTEXT, True)
-for name, body in (("r.txt", "requests\n"), ("sub/req.txt", "x\n"), (".dockerignore", "sub\n!sub/req.txt\n")):
+_IGNORE = "sub\n!sub/req.txt\n"  # the context's .dockerignore unless a call brings its own
+_IGNORE_LINES = ["sub", "!sub/req.txt", "*.txt", "!r.txt", "**", "[z-a]", "!", "\\d", "r.t?t", "/sub/", "#x", "sub/**"]
+for name, body in (("r.txt", "requests\n"), ("sub/req.txt", "x\n"), (".dockerignore", _IGNORE)):
     os.makedirs(os.path.join(_CONTEXT, os.path.dirname(name)), exist_ok=True)
     with open(os.path.join(_CONTEXT, name), "w") as f:
         f.write(body)
@@ -145,7 +147,11 @@ def draw_call(data: bytes) -> dict:
             continue
         plausible = PLAUSIBLE.get(keyword, [])
         options[keyword] = draw.pick(plausible) if plausible and not draw.chance(10) else _any(draw)
-    return {"text": "".join(lines), "options": options}
+    call = {"text": "".join(lines), "options": options}
+    if draw.chance(3):
+        patterns = [draw.text(8) if draw.chance(4) else draw.pick(_IGNORE_LINES) for _ in range(draw.below(5))]
+        call["dockerignore"] = "".join(p + draw.pick(["\n", "\r\n"]) for p in patterns)
+    return call
 
 
 def _has_pyenv(text: str) -> bool:
@@ -154,6 +160,8 @@ def _has_pyenv(text: str) -> bool:
 
 def check_call(call: dict) -> None:
     text, options = call["text"], {name: build(value) for name, value in call["options"].items()}
+    with open(os.path.join(_CONTEXT, ".dockerignore"), "w", encoding="utf-8", errors="surrogateescape") as f:
+        f.write(call.get("dockerignore", _IGNORE))
     try:
         result = pyenvc.compile(text, **options)
     except TypeError as error:  # at the boundary: the message names the keyword
