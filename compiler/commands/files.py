@@ -82,7 +82,8 @@ def existing_output(
         raise UsageError(f"cannot {action} {name}: {cause(error, name)}") from None
     what = kind(info.st_mode)
     if what is not None:
-        raise UsageError(f"cannot {action} {name}: it is {what}, not a regular file")
+        stdout = "" if stat.S_ISDIR(info.st_mode) else " (`-o -` writes to stdout)"  # -o /dev/stdout
+        raise UsageError(f"cannot {action} {name}: it is {what}, not a regular file{stdout}")
     if source is not None and _identity(info) == source:
         raise UsageError(f"cannot {action} {name}: it is the input file (the source would lose its PYENV lines)")
     return info

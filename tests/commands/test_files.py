@@ -82,6 +82,14 @@ def test_an_output_that_is_no_regular_file_exits_2_and_never_hangs(project, kind
     assert result.stdout == "" and _leftovers(project) == []
 
 
+def test_stdout_by_its_device_name_points_at_dash(project) -> None:
+    device = _special(project, "chardev")  # the test's own node: a regression must not replace /dev/null
+    with open(device, "w") as stdout:  # /dev/stdout is then that device: refused, untouched
+        result = run_pyenvc(["Dockerfile", "-o", "/dev/stdout"], project, stdout=stdout)
+    _one_error(result, "cannot write /dev/stdout: it is a character device, not a regular file (`-o -` writes to stdout)")
+    assert stat.S_ISCHR(os.lstat(device).st_mode)
+
+
 def test_a_link_to_a_device_is_refused_too(project) -> None:
     _special(project, "chardev")
     os.symlink("chardev", project / "link")
