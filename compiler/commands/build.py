@@ -38,9 +38,9 @@ import attrs
 
 from pyenvc.commands import flags
 from pyenvc.commands.console import (
-    PROG, ArgumentParser, UsageError, compile_and_report, encode, guarded, stderr_line,
+    PROG, ArgumentParser, UsageError, compile_and_report, encode, flush_stdout, guarded, stderr_line, write_stdout,
 )
-from pyenvc.commands.files import flush_stdout, read_input, write_stdout
+from pyenvc.commands.files import read_input
 from pyenvc.syntax.printer import LineMap
 from pyenvc.source import Source
 

@@ -12,8 +12,8 @@ import json
 import sys
 from typing import Sequence
 
-from pyenvc.commands.console import ArgumentParser, UsageError, build_arg, color, encode, guarded
-from pyenvc.commands.files import read_input, write_stdout
+from pyenvc.commands.console import ArgumentParser, UsageError, build_arg, color, encode, guarded, write_stdout
+from pyenvc.commands.files import read_input
 from pyenvc.dags import other_python
 from pyenvc.dags.check import Report, UnknownTarget, check
 from pyenvc.diagnostics import render_text

@@ -1,6 +1,7 @@
 """What every `pyenvc` command shares at its edge with the user: arguments, text that keeps
 every byte (decode, encode), one-line messages on stderr, colour only on a terminal, and exit
-codes that never show a traceback. Files and stdout are commands/files.py's.
+codes that never show a traceback; stdout, which may be closed or full, each a one-line error
+(`--help` and `--version` too). Files are commands/files.py's.
 
 Usage and I/O problems are raised as UsageError and become one line and exit 2; anything
 unexpected becomes a one-line "internal error" and exit 2 (a traceback is a bug).
@@ -57,6 +58,16 @@ class ArgumentParser(argparse.ArgumentParser):
 
     def error(self, message: str) -> "None":  # type: ignore[override]
         raise UsageError(f"{message} (see `{self.prog} --help`)")
+
+    def _print_message(self, message: str, file=None) -> None:  # type: ignore[override]
+        """`--help` and `--version` on stdout, failing as every write there does (argparse's
+        own would say nothing on a full stdout and exit 0)."""
+        if not message:
+            return
+        if file is None or file is sys.stdout:
+            write_stdout(encode(message))
+        else:
+            super()._print_message(message, file)
 
 
 def build_arg(text: str) -> tuple[str, str]:
@@ -119,6 +130,45 @@ def refuse_nul(argv: list[str]) -> None:
             raise UsageError(f"argument {number} '{one_line(word)}' has a NUL byte")
 
 
+def _silence_stdout() -> None:
+    """Point file descriptor 1 at /dev/null, so that the interpreter's own flush at exit finds
+    nothing to complain about (Python's advice for a broken pipe)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.close(devnull)
+    except OSError:
+        pass
+
+
+def write_stdout(data: bytes) -> None:
+    """`data` on stdout, after whatever text was written there before. A closed stdout or a
+    failed write (a full disk, a terminal gone) is a UsageError; a broken pipe stays a
+    BrokenPipeError, which the commands end quietly on, as `head` expects."""
+    stream = sys.stdout
+    if stream is None or getattr(stream, "buffer", None) is None:
+        raise UsageError("cannot write to stdout: it is closed")
+    try:
+        stream.flush()
+        stream.buffer.write(data)
+        stream.buffer.flush()
+    except BrokenPipeError:
+        raise
+    except (OSError, ValueError) as error:  # ValueError: a closed stream object
+        if isinstance(error, OSError):
+            _silence_stdout()
+        raise UsageError(f"cannot write to stdout: {getattr(error, 'strerror', None) or error}") from None
+
+
+def flush_stdout() -> None:
+    """Flush stdout before another process writes to it; nothing when it is closed."""
+    try:
+        if sys.stdout is not None:
+            sys.stdout.flush()
+    except (OSError, ValueError):
+        _silence_stdout()
+
+
 def guarded(command: Callable[[], int]) -> int:
     """Run a command's body and turn every way it can fail into a one-line message and an
     exit code; argparse's `--help` exit keeps its code."""
@@ -170,11 +220,6 @@ def compile_and_report(text: str, display: str, fmt: str, **arguments: Any) -> O
         result = compile(text, **arguments)
     except (OptionTypeError, OptionValueError) as problem:  # a value the compiler cannot honour
         raise UsageError(str(problem)) from None
-    except OSError as error:  # a file of the build context (.dockerignore) that cannot be read
-        from pyenvc.paths import cause
-
-        name = error.filename if isinstance(error.filename, str) else "a file of the build context"
-        raise UsageError(f"cannot read {name}: {cause(error, name)}") from None
     if result.diagnostics or fmt == "json":
         report(result.diagnostics, Source(text, display), fmt)
     if has_errors(result.diagnostics) or result.output is None:

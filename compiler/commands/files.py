@@ -12,7 +12,7 @@ the real cause:
   link) is refused: the source would lose its PYENV lines;
 - the output is a temporary file in OUT's folder, renamed over OUT once complete; SIGINT, SIGTERM
   or SIGHUP meanwhile removes it (the command then ends with exit 2, as every I/O failure does);
-- a closed or full stdout is a one-line error, not an internal one.
+(stdout, closed or full, is console.py's.)
 """
 
 from __future__ import annotations
@@ -82,7 +82,8 @@ def existing_output(
         raise UsageError(f"cannot {action} {name}: {cause(error, name)}") from None
     what = kind(info.st_mode)
     if what is not None:
-        raise UsageError(f"cannot {action} {name}: it is {what}, not a regular file")
+        stdout = "" if stat.S_ISDIR(info.st_mode) else " (`-o -` writes to stdout)"  # -o /dev/stdout
+        raise UsageError(f"cannot {action} {name}: it is {what}, not a regular file{stdout}")
     if source is not None and _identity(info) == source:
         raise UsageError(f"cannot {action} {name}: it is the input file (the source would lose its PYENV lines)")
     return info
@@ -262,42 +263,3 @@ def write_atomic(name: str, data: bytes, source: Optional[tuple[int, int]] = Non
                     except OSError:
                         pass
     return True
-
-
-def _silence_stdout() -> None:
-    """Point file descriptor 1 at /dev/null, so that the interpreter's own flush at exit finds
-    nothing to complain about (Python's advice for a broken pipe)."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, 1)
-        os.close(devnull)
-    except OSError:
-        pass
-
-
-def write_stdout(data: bytes) -> None:
-    """`data` on stdout, after whatever text was written there before. A closed stdout or a
-    failed write (a full disk, a terminal gone) is a UsageError; a broken pipe stays a
-    BrokenPipeError, which the commands end quietly on, as `head` expects."""
-    stream = sys.stdout
-    if stream is None or getattr(stream, "buffer", None) is None:
-        raise UsageError("cannot write to stdout: it is closed")
-    try:
-        stream.flush()
-        stream.buffer.write(data)
-        stream.buffer.flush()
-    except BrokenPipeError:
-        raise
-    except (OSError, ValueError) as error:  # ValueError: a closed stream object
-        if isinstance(error, OSError):
-            _silence_stdout()
-        raise UsageError(f"cannot write to stdout: {getattr(error, 'strerror', None) or error}") from None
-
-
-def flush_stdout() -> None:
-    """Flush stdout before another process writes to it; nothing when it is closed."""
-    try:
-        if sys.stdout is not None:
-            sys.stdout.flush()
-    except (OSError, ValueError):
-        _silence_stdout()

@@ -19,9 +19,9 @@ from typing import Optional, Sequence
 from pyenvc.commands import flags
 from pyenvc.commands.console import (
     PROG, ArgumentParser, HelpFormatter, UsageError, build_arg, compile_and_report, decode, encode, guarded, one_line,
-    refuse_nul, report, stderr_line,
+    refuse_nul, report, stderr_line, write_stdout,
 )
-from pyenvc.commands.files import existing_output, input_identity, read_input, read_output, write_atomic, write_stdout
+from pyenvc.commands.files import existing_output, input_identity, read_input, read_output, write_atomic
 from pyenvc.source import Source
 
 COMMANDS = ("compile", "parse", "check-dags", "build")
@@ -56,7 +56,7 @@ class _VersionAction(argparse.Action):
                          help="show the version and exit")
 
     def __call__(self, parser, namespace, values, option_string=None) -> None:  # type: ignore[override]
-        print(f"{parser.prog} {_version()}")
+        write_stdout(encode(f"{parser.prog} {_version()}\n"))
         parser.exit()
 
 
