@@ -206,7 +206,8 @@ def test_user_restore_is_the_one_before_each_pyenv() -> None:
         return [step[2][0] for step in steps[:index] if step[0] == "user"][-1]
     assert (user_at("x"), user_at("y")) == ("one", "two")
     users = [step[2][0] for step in steps if step[0] == "user"]
-    assert users[users.index("one"):] == ["one", "root", "50000:0", "one", "two", "root", "50000:0", "two"]
+    # the last block installs requirements.txt as root before it restores the user
+    assert users[users.index("one"):] == ["one", "root", "50000:0", "one", "two", "root", "50000:0", "root", "two"]
 
 
 # -- form of the generated instructions ----------------------------------------------------------
