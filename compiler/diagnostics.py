@@ -80,6 +80,7 @@ CODES: dict[str, Code] = {
     "PYENV104": Code(WARNING, "an Astro Runtime project file (packages.txt, requirements.txt) is missing"),
     "PYENV105": Code(WARNING, "the stages layout builds a venv inline: an instruction before it may change the files it is built on"),
     "PYENV106": Code(WARNING, "the Python version is not released yet (the minor version after the newest release)"),
+    "PYENV107": Code(WARNING, "the venv name makes ASTRO_PYENV_<name> look like a secret to Docker's check (SecretsUsedInArgOrEnv)"),
     # `pyenvc check-dags`: DAG files read against the Dockerfile's PYENVs.
     "DAG001": Code(ERROR, "a task names a venv that no PYENV in the Dockerfile declares"),
     "DAG002": Code(WARNING, "a PYENV declares a venv that no task in the DAG files uses"),

@@ -102,6 +102,7 @@ TRIGGERS: dict[str, Trigger] = {
     "PYENV024": compiled(RUNTIME + "PYENV 3.111 a\n"),
     "PYENV025": compiled(RUNTIME + "PYENV 3.11 a r.txt/\n"),
     "PYENV106": compiled(RUNTIME + "PYENV 3.16 a\n"),
+    "PYENV107": compiled(RUNTIME + "PYENV 3.12 auth\n"),
     "PYENV011": compiled(RUNTIME + "PYENV 2.7 a\n"),
     "PYENV012": compiled(RUNTIME + "PYENV 3.6 a\n"),  # no python:3.6-slim-bookworm
     "PYENV013": compiled(RUNTIME + "PYENV 3.11 a;b\n"),

@@ -30,13 +30,13 @@ def base_tag(stage: Stage) -> str:
     return node.text[:at] + "-base" + node.text[at:]
 
 
-def packages_steps(stage: Stage, requirements: bool = False) -> list:
+def packages_steps(stage: Stage, requirements: bool = False, restore: bool = True) -> list:
     """packages.txt installed as root (and requirements.txt after it, where `requirements`),
-    then the image's own user again."""
+    then the image's own user again (unless not `restore`: a venv stage goes on as root)."""
     steps = [ROOT, *generate.astro_packages(images.ASTRO_PROJECT_DIR)]
     if requirements:
         steps += generate.astro_requirements(images.ASTRO_PROJECT_DIR)
-    return [*steps, generate.user(stage.base.user)]
+    return [*steps, generate.user(stage.base.user)] if restore else steps
 
 
 def from_steps(stage: Stage, layout: str) -> list:
@@ -47,8 +47,8 @@ def from_steps(stage: Stage, layout: str) -> list:
 
 
 def project_steps(layout: str) -> list:
-    """After the stage's last PYENV, as root: requirements.txt (inline layout) and the project."""
-    if layout == "stages":
-        return [PROJECT_COMMENT, ROOT, *generate.astro_project(images.ASTRO_PROJECT_DIR)]
+    """After the stage's last PYENV: requirements.txt (inline layout, as root) and the project."""
+    if layout == "stages":  # a COPY, whose --chown does not need root
+        return [PROJECT_COMMENT, *generate.astro_project(images.ASTRO_PROJECT_DIR)]
     return [REQUIREMENTS_PROJECT_COMMENT, ROOT, *generate.astro_requirements(images.ASTRO_PROJECT_DIR),
             *generate.astro_project(images.ASTRO_PROJECT_DIR)]

@@ -206,13 +206,23 @@ def astro_packages(project_dir: str) -> list[NewInstruction]:
     """What the Astro Runtime ONBUILD triggers do first: install packages.txt with apt, as root;
     nothing when it names no package (comments and blank lines only)."""
     packages = f"{project_dir}/packages.txt"
+    # No pipe (a failing sed would go unnoticed without pipefail: hadolint's DL4006); the words
+    # split on white space, never globbed (`set -f`), as the triggers' own `xargs` split them.
     script = (
-        f"packages=$(sed -e 's/#.*//' {q(packages)} | tr -d '\\r' | xargs);"
-        ' if [ -n "$packages" ]; then apt-get update'
-        " && apt-get install -y --no-install-recommends $packages"
+        f"set -f; set -- $(sed -e 's/#.*//' -e 's/\\r//g' {q(packages)});"
+        ' if [ "$#" -gt 0 ]; then apt-get update'
+        ' && apt-get install -y --no-install-recommends "$@"'
         " && apt-get clean && rm -rf /var/lib/apt/lists/*; fi"
     )
-    return [_copy("packages.txt", packages), _sh(script)]
+    return [_copy("packages.txt", packages), *APT_PIN_IGNORE, _sh(script)]
+
+
+# hadolint's DL3008 asks for pinned apt packages: the names (and any pins) are the user's, in
+# packages.txt, which the generated step installs as written.
+APT_PIN_IGNORE = (
+    "# the packages and their pins are packages.txt's own, installed as written:",
+    "# hadolint ignore=DL3008",
+)
 
 
 def astro_requirements(project_dir: str) -> list[NewInstruction]:

@@ -102,7 +102,7 @@ class Stages:
             NewInstruction("FROM", flags, (image, "AS", name)),
         ]
         if astro:
-            lines += packages_steps(stage)
+            lines += packages_steps(stage, restore=False)
         # BuildKit's logical line of each, as one line: continuations joined, which it reads the same
         lines += [carried.logical.strip() for carried in planned.carried]
         lines.append(ROOT)

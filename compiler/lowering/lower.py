@@ -29,7 +29,7 @@ from pyenvc.lowering.options import Options
 from pyenvc.lowering.report import Reporter, keyword_of
 from pyenvc.lowering.stage import Stage, Runtime, astro_applies, classify
 from pyenvc.syntax import stages
-from pyenvc.syntax.emitter import TooLong, Unrepresentable, render
+from pyenvc.syntax.emitter import NewInstruction, TooLong, Unrepresentable, render
 from pyenvc.source import Source, Span
 from pyenvc.syntax.tree import Directive, Dockerfile, From, Generated, Instruction, Onbuild, Pyenv, User, Word
 
@@ -130,19 +130,34 @@ class _Pass:
         last = stage.planned[-1].body_index
         installed: set[str] = set()
         venv_stages: list[Generated] = []
-        for planned in stage.planned:
+        # the user in effect where a PYENV's lines start, when known: right after the rewritten
+        # FROM (which then leaves root in effect), or right after the previous PYENV's lines
+        current = "root" if rewrite and self._adjacent(stage.from_index, stage.planned[0].body_index) else None
+        for k, planned in enumerate(stage.planned):
             node = planned.venv.node
+            previous = self._previous_user(planned.body_index)
+            if previous is not None:
+                current = previous
             try:
                 lowered = layout.lower(stage, planned, runtime, installed)
                 lines = [f"# PYENV line {planned.venv.line}", *lowered.in_place]
                 if rewrite and planned.body_index == last:
                     lines += astro.project_steps(self.options.layout)
-                lines.append(generate.user(planned.user if planned.user is not None else runtime.default_user))
+                following = stage.planned[k + 1] if k + 1 < len(stage.planned) else None
+                if self._next_is_user(planned.body_index):  # the user's own USER replaces the restore
+                    lines, current = _fold_users(lines, current), None
+                elif following is None or not self._adjacent(planned.body_index, following.body_index):
+                    # else the next PYENV's lines come right after these: the user is restored there
+                    lines.append(generate.user(planned.user if planned.user is not None else runtime.default_user))
+                    lines, current = _fold_users(lines, current), None
+                else:
+                    lines = _fold_users(lines, current)
+                    current = _user_at_end(lines, current)
                 body[planned.body_index] = Generated(self._join(lines, node), Span(node.start, node.end))
                 if lowered.venv_stage is not None:
                     # before the stage's FROM line (and its rewrite); ends with a line ending
                     eol = _eol(stage.from_node.text, self.source.text)
-                    text = eol.join(self._render(lowered.venv_stage)) + eol
+                    text = eol.join(self._render(_fold_users(lowered.venv_stage))) + eol
                     venv_stages.append(Generated(text, Span(node.start, node.end)))
             except Unrepresentable as problem:
                 self._unrepresentable(node, keyword_of(node), problem)
@@ -154,6 +169,8 @@ class _Pass:
             try:
                 text = astro.base_tag(stage)
                 steps = astro.from_steps(stage, self.options.layout)
+                if self._adjacent(stage.from_index, stage.planned[0].body_index):
+                    steps = steps[:-1]  # the image's user, which the PYENV's first line replaces
                 if text.endswith("\n"):
                     text += self._join(steps, node)
                 else:
@@ -163,6 +180,20 @@ class _Pass:
                 body[stage.from_index] = Generated(text, Span(node.start, node.end))
             except Unrepresentable as problem:
                 self._unrepresentable(node, stage.image_word, problem)
+
+    def _adjacent(self, first: int, second: int) -> bool:
+        """Whether only comments and blank lines stand between body nodes `first` and `second`."""
+        return not any(isinstance(node, Instruction) for node in self.tree.body[first + 1 : second])
+
+    def _previous_user(self, index: int) -> Optional[str]:
+        """The user the instruction right before body node `index` sets, if it is a USER."""
+        node = next((n for n in reversed(self.tree.body[:index]) if isinstance(n, Instruction)), None)
+        return node.user.value if isinstance(node, User) and node.user is not None else None
+
+    def _next_is_user(self, index: int) -> bool:
+        """Whether the next instruction after body node `index` is a USER (with a user)."""
+        node = next((n for n in self.tree.body[index + 1 :] if isinstance(n, Instruction)), None)
+        return isinstance(node, User) and node.user is not None
 
     def _render(self, lines: Sequence) -> list[str]:
         """Comment lines and lines carried from the user's as they are (if BuildKit can read
@@ -197,6 +228,32 @@ class _Pass:
         if node.text.endswith("\n"):
             text += eol
         return text
+
+
+def _fold_users(lines: list, current: Optional[str] = None) -> list:
+    """The lines without a generated USER that changes nothing: one naming the user already in
+    effect (`current` where they start, None when not known), or one that another USER replaces
+    before any instruction runs. (Lines given as text are comments and the user's ARG and ENV,
+    which run nothing.)"""
+    folded: list = []
+    for index, line in enumerate(lines):
+        if _is_user(line):
+            name = line.words[0]
+            later = next((other for other in lines[index + 1 :] if not isinstance(other, str)), None)
+            if name == current or _is_user(later):
+                continue
+            current = name
+        folded.append(line)
+    return folded
+
+
+def _user_at_end(lines: list, current: Optional[str]) -> Optional[str]:
+    users = [line.words[0] for line in lines if _is_user(line)]
+    return users[-1] if users else current
+
+
+def _is_user(line: object) -> bool:
+    return isinstance(line, NewInstruction) and line.keyword == "USER"
 
 
 def _stages(tree: Dockerfile, options: Options) -> list[Stage]:

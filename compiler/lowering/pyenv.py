@@ -142,7 +142,29 @@ def _name(node: Instruction, word: Word, line: int, names: dict[str, int], repor
                         "give each venv in a stage its own name")
         return False
     names[word.value] = line
+    if looks_secret(f"ASTRO_PYENV_{word.value}"):
+        reporter.report(
+            node, word, "PYENV107",
+            f"venv name '{word.value}' makes `ENV ASTRO_PYENV_{word.value}` look like a secret to"
+            " `docker build --check` (SecretsUsedInArgOrEnv), which warns on that line",
+            "rename the venv so that no '_'-separated part of it is auth, key, token, secret, password"
+            " or the like, e.g. `auth-client`",
+        )
     return True
+
+
+# BuildKit's SecretsUsedInArgOrEnv rule (Docker 28, BuildKit 0.25): a key any of whose
+# `_`-separated ends is one of these words, unless one is `public`. Later BuildKit releases
+# allow `file` and `version` too; warning for those as well keeps the output clean on Docker 28.
+_SECRET_WORDS = re.compile(
+    r"(?i)(?:_|^)(?:apikey|auth|credential|credentials|key|password|pword|passwd|secret|token)(?:_|$)"
+)
+_ALLOWED_WORDS = re.compile(r"(?i)(?:_|^)public(?:_|$)")
+
+
+def looks_secret(key: str) -> bool:
+    """Whether BuildKit's linter takes the ENV or ARG key `key` for sensitive data."""
+    return bool(_SECRET_WORDS.search(key)) and not _ALLOWED_WORDS.search(key)
 
 
 def _flag(node: Instruction, word: Word, flags: dict[str, str], reporter: Reporter) -> bool:

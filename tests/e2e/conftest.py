@@ -127,3 +127,31 @@ def wheel_url(pyenvc_wheel: Path) -> Iterator[str]:
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args) -> None:  # noqa: A002 (the base class's name)
         pass
+
+
+@pytest.fixture(scope="session", autouse=True)
+def generated_results() -> Iterator[list]:
+    """Every `pyenvc.compile` result of the e2e session, in order: test_docker_checks.py, which
+    runs last, puts each generated file through Docker's own checks."""
+    import pyenvc
+
+    results: list = []
+    original = pyenvc.compile
+
+    def recording(*args, **kwargs):
+        result = original(*args, **kwargs)
+        if result.output is not None:
+            results.append(result)
+        return result
+
+    recording.__signature__ = getattr(original, "__signature__", None)  # type: ignore[attr-defined]
+    pyenvc.compile = recording
+    try:
+        yield results
+    finally:
+        pyenvc.compile = original
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Docker's checks last: they read what every other e2e test generated."""
+    items.sort(key=lambda item: item.path.name == "test_docker_checks.py")

@@ -84,14 +84,18 @@ def test_venv_stage_from_the_base_then_copied_in() -> None:
     assert codes == []
     venv_stage, final = text.split("\nFROM quay.io/astronomer/astro-runtime:12.1.0-base\n")
     assert "FROM quay.io/astronomer/astro-runtime:12.1.0-base AS pyenvc-0-a\n" in venv_stage
-    assert "ENV PIP_INDEX_URL=https://example/simple\nUSER root\n" in venv_stage  # declared again
+    assert "\nENV PIP_INDEX_URL=https://example/simple\n" in venv_stage  # declared again
+    assert venv_stage.count("USER root\n") == 1  # root since packages.txt: said once
     assert '"-m", "pip", "install"' in venv_stage and "ASTRO_PYENV_a" not in venv_stage
     assert (
         "COPY --link --chown=50000:0 --from=pyenvc-0-a /home/astro/.venv/a /home/astro/.venv/a\n"
         "ENV ASTRO_PYENV_a=/home/astro/.venv/a/bin/python\n"
     ) in final
     assert "COPY --link --from=pyenvc-0-a /opt/pyenvc/python3.11 /opt/pyenvc/python3.11\n" in final
-    assert final.endswith("USER root\nRUN true\n")  # the USER in effect before the PYENV
+    # root, the USER in effect before the PYENV, is in effect after it: no USER line says it again
+    after = final[final.index("# PYENV line 4\n"):]
+    assert "USER " not in after  # the user's own USER root stands right before the PYENV
+    assert final.endswith("COPY --chown=astro:0 . /usr/local/airflow/\nRUN true\n")
 
 
 def test_a_run_before_the_pyenv_keeps_that_venv_inline_with_a_warning() -> None:
@@ -202,7 +206,8 @@ def test_astro_requirements_txt_right_after_packages_txt_in_stages_after_the_las
     project = lines.index("COPY --chown=astro:0 . /usr/local/airflow/")
     if layout == "stages":
         assert packages + 1 < requirements < last_venv < project
-        assert lines[packages + 2] == "COPY requirements.txt /usr/local/airflow/requirements.txt"
+        install = next(n for n in range(packages, len(lines)) if lines[n].startswith("RUN "))
+        assert lines[install + 1] == "COPY requirements.txt /usr/local/airflow/requirements.txt"
         assert text.count("requirements.txt /usr/local/airflow") == 1  # never in a venv stage
     else:
         assert packages < last_venv < requirements < project

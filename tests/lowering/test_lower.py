@@ -199,12 +199,15 @@ def test_user_restored_from_the_base_image() -> None:
 
 
 def test_user_restore_is_the_one_before_each_pyenv() -> None:
-    text = f"FROM {RUNTIME}\nUSER one\nPYENV 3.11 a\nUSER two\nPYENV 3.11 b\n"
-    output = out(text)
-    users = [i[2][0] for i in instructions(output) if i[0] == "user"]
-    # one, [root, uid, one], two, [root, uid, two] -- each block restores the user before it
-    assert users[users.index("one") + 3] == "one"
-    assert users[-1] == "two"
+    text = f"FROM {RUNTIME}\nUSER one\nPYENV 3.11 a\nRUN x\nUSER two\nPYENV 3.11 b\nRUN y\n"
+    steps = instructions(out(text))
+    def user_at(run: str) -> str:  # the last USER before the RUN
+        index = next(i for i, step in enumerate(steps) if step[0] == "run" and step[2] == [run])
+        return [step[2][0] for step in steps[:index] if step[0] == "user"][-1]
+    assert (user_at("x"), user_at("y")) == ("one", "two")
+    users = [step[2][0] for step in steps if step[0] == "user"]
+    # the last block installs requirements.txt as root before it restores the user
+    assert users[users.index("one"):] == ["one", "root", "50000:0", "one", "two", "root", "50000:0", "root", "two"]
 
 
 # -- form of the generated instructions ----------------------------------------------------------
@@ -521,3 +524,34 @@ def test_keyword_any_case_and_tabs_between_words() -> None:
 def test_prerelease_version() -> None:
     lines = generated_lines(f"FROM {RUNTIME}\nPYENV 3.14.0rc1 next\n")
     assert any(l.startswith("COPY --link --from=python:3.14.0rc1-slim-bookworm /usr/local/bin/*3.14* ") for l in lines)
+
+
+# -- fewer steps ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("layout", ["inline", "stages"])
+def test_no_generated_user_line_is_replaced_before_anything_runs(layout) -> None:
+    """No `USER astro` right before `USER root` (comments between do not count), in a venv stage,
+    after the rewritten FROM, or between adjacent PYENVs; the users in effect stay the same."""
+    text = (f"FROM {RUNTIME}\n# comment\nPYENV 3.11 a\n\nPYENV 3.11 b\nPYENV 3.12 c\nUSER root\nPYENV 3.8 d\n"
+            "RUN whoami\n")
+    output = out(text, layout=layout)
+    instructions = [line for line in output.splitlines() if line and not line.startswith("#")]
+    for first, second in zip(instructions, instructions[1:]):
+        assert not (first.startswith("USER ") and second.startswith("USER ")), (first, second)
+    before_run = [line for line in instructions[: instructions.index("RUN whoami")] if line.startswith("USER ")]
+    assert before_run[-1] == "USER root"  # the user's own USER root, in effect after PYENV d
+
+
+def test_pyenv107_a_venv_name_docker_takes_for_a_secret() -> None:
+    """BuildKit's SecretsUsedInArgOrEnv: an `_`-separated part of the key is a secret word (and
+    none is `public`); a warning at the venv name, the output still written."""
+    for name, warned in (("auth", True), ("db_password", True), ("Token", True), ("public_key", False),
+                         ("auth-client", False), ("tokens", False), ("keys", False)):
+        result = pyenvc.compile(f"FROM {RUNTIME}\nPYENV 3.12 {name}\n")
+        found = [d for d in result.diagnostics if d.code == "PYENV107"]
+        assert bool(found) == warned, name
+        assert result.output is not None
+        if warned:
+            assert (found[0].line, found[0].column, found[0].severity) == (2, 12, "warning")
+            assert found[0].hint
