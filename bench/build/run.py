@@ -123,7 +123,8 @@ def main() -> None:
                 results[shape]["dag_venv_steps"].append(venv_steps_run(log))
                 results[shape]["size"] = json.loads(sh("docker", "image", "inspect", tag).stdout)[0]["Size"]
                 print(f"round {round_ + 1} {shape}: cold {results[shape]['cold'][-1]:.1f} s, first venv "
-                      f"{results[shape]['first'][-1]:.1f} s, DAG {seconds:.2f} s", file=sys.stderr)
+                      f"{results[shape]['first'][-1]:.1f} s (its install step {results[shape]['step'][-1]:.1f} s), "
+                      f"DAG {seconds:.2f} s", file=sys.stderr)
     default = default_shape()
     base = {k: statistics.median(results["inline+pip"][k]) for k in ("cold", "first", "dag")}
     print(f"median of {args.rounds}; ratio against inline+pip in this run; * = pyenvc's default")

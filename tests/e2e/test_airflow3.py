@@ -139,8 +139,14 @@ def pyenvc_af3_secrets():
 
         return Variable.get("pyenvc_greeting")
 
+    @task.venv("bare")
+    def as_arguments(greeting: str, host: str) -> list:
+        return [greeting, host]
+
     with_sdk()
     without_sdk()
+    # Without the Task SDK: Airflow renders the templates before the venv starts.
+    as_arguments("{{ var.value.pyenvc_greeting }}", "{{ conn.pyenvc_warehouse.host }}")
 
 
 pyenvc_af3_secrets()
@@ -184,14 +190,14 @@ python - <<'WAIT'
 import os, time, urllib.request
 
 url = os.environ["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"].rstrip("/") + "/health"
-deadline = time.monotonic() + 180
+deadline = time.monotonic() + 300
 while True:
     try:
         urllib.request.urlopen(url, timeout=5).close()
         break
     except OSError:
         if time.monotonic() > deadline:
-            raise SystemExit("the API server did not answer within 180 s")
+            raise SystemExit("the API server did not answer within 300 s")
         time.sleep(1)
 WAIT
 airflow scheduler >/tmp/scheduler.log 2>&1 &
@@ -325,7 +331,8 @@ def _free_port() -> int:
 def test_venv_with_task_sdk_reads_variables_and_connections_in_a_scheduled_run(docker: Docker, project: Project) -> None:
     """A scheduler run with LocalExecutor: the venv with the Task SDK reads a Variable, a JSON
     Variable and a Connection from the metadata database (through the task's supervisor, the
-    task execution API); the venv without it fails at once with the import error, not a hang."""
+    task execution API); the venv without it fails at once with the import error, not a hang,
+    and gets the same values as templated arguments."""
     port = _free_port()  # the container shares the host's network: no fixed port
     env = {
         **AIRFLOW_ENV,
@@ -340,13 +347,14 @@ def test_venv_with_task_sdk_reads_variables_and_connections_in_a_scheduled_run(d
     result = json.loads(_marked(out, "PYENVC-E2E-RESULT "))
     assert result["state"] == "failed", out[-8000:]  # without_sdk failed, as it must
     states = {task: state for task, (state, _) in result["tasks"].items()}
-    assert states == {"with_sdk": "success", "without_sdk": "failed"}, out[-8000:]
+    assert states == {"with_sdk": "success", "without_sdk": "failed", "as_arguments": "success"}, out[-8000:]
     assert result["xcom"]["with_sdk"] == {
         "variable": "hello from the metadata database",
         "json": {"rows": 3, "mode": "full"},
         "conn": ["postgres", "warehouse.internal", "reader", "s3cr@t", "sales", 5433],
         "extra": {"sslmode": "require"},
     }
+    assert result["xcom"]["as_arguments"] == ["hello from the metadata database", "warehouse.internal"]
     assert "without_sdk" not in result["xcom"]
     assert "ModuleNotFoundError: No module named 'airflow'" in result["logs"]["without_sdk"], result["logs"]
     # failed at once: far below its execution_timeout (180 s), so nothing hung
