@@ -59,7 +59,7 @@ from typing import Iterable, Iterator, Mapping, NamedTuple, Optional, Sequence, 
 
 import attrs
 
-from pyenvc.dags import syntax_checks, venv_scope
+from pyenvc.dags import other_python, syntax_checks, venv_scope
 from pyenvc.dags.walk import Unreadable, dag_files, read_error
 from pyenvc.diagnostics import Diagnostic
 from pyenvc.syntax import stages
@@ -405,6 +405,8 @@ def check(
     build_args: Optional[Mapping[str, str]] = None,
     airflow_python: Optional[str] = None,
 ) -> Report:
+    if airflow_python is not None and other_python.VERSION.match(airflow_python) is None:
+        raise ValueError(f"airflow_python must be a Python 3 X.Y version such as 3.12, not {airflow_python!r}")
     files = dag_files(dag_paths)
     dockerfile = Source(dockerfile_text, dockerfile_path)
     sources = {dockerfile_path: dockerfile}
@@ -648,12 +650,14 @@ def check_dags(
     `dockerfile_text` builds: its stage `target` (compared lower-cased; default the last stage)
     and the stages that stage is built FROM, resolved with the `build_args` values.
 
-    Returns DAG001 errors and DAG003 warnings in each DAG file, DAG004 and DAG005 errors for the
-    paths that cannot be read (files in the order given, folders
-    walked in sorted order; by position within a file), then DAG002 warnings in Dockerfile order;
+    Returns the findings in each DAG file (DAG001, DAG003, DAG006 to DAG009), DAG004 and DAG005
+    errors for the paths that cannot be read (files in the order given, folders walked in sorted
+    order; by position within a file), then DAG002 warnings in Dockerfile order;
     or, when the Dockerfile does not parse, only its parse errors. Each Diagnostic's `path` says
     which file it is about (`dockerfile_path` or a DAG file's path). Nothing in the DAG files is
-    run. Raises OSError when a named path does not exist, and UnknownTarget (a
-    ValueError) when `target` names no stage.
+    run. `airflow_python` (X.Y) is Airflow's own Python, for DAG008 (default: the base image
+    tag's `-pythonX.Y` suffix; without either that check is skipped). Raises OSError when a named
+    path does not exist, UnknownTarget (a ValueError) when `target` names no stage, and
+    ValueError when `airflow_python` is not an X.Y version.
     """
     return list(check(dockerfile_text, dockerfile_path, dag_paths, target, build_args, airflow_python).diagnostics)
