@@ -575,6 +575,11 @@ def _outside(
                 f"import it inside {where} by its absolute name, from a package the venv has: the venv runs "
                 f"the function as a script, where `{first.statement}` (a relative import) fails"
             )
+        if _before_body(nodes[0], function):
+            hint = (
+                f"use `{name}` only in the body of {where}, and add `{first.statement}` there: the venv evaluates "
+                "the function's default values and its decorators other than the task's too"
+            )
         return Diagnostic.at(
             source, _span(source, nodes[0]), "DAG006", f"`{name}` is imported outside {where}, at line {line}: {why}", hint
         )
@@ -583,6 +588,12 @@ def _outside(
         f"`{name}` is defined outside {where}, at line {line}: {why}",
         f"define `{name}` inside {where}, or pass its value to the task as an argument",
     )
+
+
+def _before_body(node: ast.expr, function: Union[ast.FunctionDef, ast.AsyncFunctionDef]) -> bool:
+    """Whether `node` is in a default value or decorator of `function`, not in its body."""
+    first = function.body[0]
+    return (node.lineno, node.col_offset) < (first.lineno, first.col_offset)
 
 
 def _unknown(
