@@ -59,7 +59,7 @@ from typing import Iterable, Iterator, Mapping, NamedTuple, Optional, Sequence, 
 
 import attrs
 
-from pyenvc.dags import syntax_checks, venv_scope
+from pyenvc.dags import other_python, syntax_checks, venv_scope
 from pyenvc.dags.walk import Unreadable, dag_files, read_error
 from pyenvc.diagnostics import Diagnostic
 from pyenvc.syntax import stages
@@ -405,6 +405,8 @@ def check(
     build_args: Optional[Mapping[str, str]] = None,
     airflow_python: Optional[str] = None,
 ) -> Report:
+    if airflow_python is not None and other_python.VERSION.match(airflow_python) is None:
+        raise ValueError(f"airflow_python must be a Python 3 X.Y version such as 3.12, not {airflow_python!r}")
     files = dag_files(dag_paths)
     dockerfile = Source(dockerfile_text, dockerfile_path)
     sources = {dockerfile_path: dockerfile}
@@ -573,6 +575,11 @@ def _outside(
                 f"import it inside {where} by its absolute name, from a package the venv has: the venv runs "
                 f"the function as a script, where `{first.statement}` (a relative import) fails"
             )
+        if _before_body(nodes[0], function):
+            hint = (
+                f"use `{name}` only in the body of {where}, and add `{first.statement}` there: the venv evaluates "
+                "the function's default values and its decorators other than the task's too"
+            )
         return Diagnostic.at(
             source, _span(source, nodes[0]), "DAG006", f"`{name}` is imported outside {where}, at line {line}: {why}", hint
         )
@@ -581,6 +588,12 @@ def _outside(
         f"`{name}` is defined outside {where}, at line {line}: {why}",
         f"define `{name}` inside {where}, or pass its value to the task as an argument",
     )
+
+
+def _before_body(node: ast.expr, function: Union[ast.FunctionDef, ast.AsyncFunctionDef]) -> bool:
+    """Whether `node` is in a default value or decorator of `function`, not in its body."""
+    first = function.body[0]
+    return (node.lineno, node.col_offset) < (first.lineno, first.col_offset)
 
 
 def _unknown(
@@ -648,12 +661,14 @@ def check_dags(
     `dockerfile_text` builds: its stage `target` (compared lower-cased; default the last stage)
     and the stages that stage is built FROM, resolved with the `build_args` values.
 
-    Returns DAG001 errors and DAG003 warnings in each DAG file, DAG004 and DAG005 errors for the
-    paths that cannot be read (files in the order given, folders
-    walked in sorted order; by position within a file), then DAG002 warnings in Dockerfile order;
+    Returns the findings in each DAG file (DAG001, DAG003, DAG006 to DAG009), DAG004 and DAG005
+    errors for the paths that cannot be read (files in the order given, folders walked in sorted
+    order; by position within a file), then DAG002 warnings in Dockerfile order;
     or, when the Dockerfile does not parse, only its parse errors. Each Diagnostic's `path` says
     which file it is about (`dockerfile_path` or a DAG file's path). Nothing in the DAG files is
-    run. Raises OSError when a named path does not exist, and UnknownTarget (a
-    ValueError) when `target` names no stage.
+    run. `airflow_python` (X.Y) is Airflow's own Python, for DAG008 (default: the base image
+    tag's `-pythonX.Y` suffix; without either that check is skipped). Raises OSError when a named
+    path does not exist, UnknownTarget (a ValueError) when `target` names no stage, and
+    ValueError when `airflow_python` is not an X.Y version.
     """
     return list(check(dockerfile_text, dockerfile_path, dag_paths, target, build_args, airflow_python).diagnostics)

@@ -8,7 +8,8 @@ gives (line, column, message); or `Unavailable` saying why it could not be asked
 running Python's grammar, and misses what older grammars reject (parenthesised context managers
 on 3.8, ...) and what only the compiler rejects (`from __future__ import annotations` on 3.6).
 So the real interpreter is run: the running one when it is X.Y, else pyenv's newest build of X.Y
-(`$PYENV_ROOT/versions/X.Y.*`, default `~/.pyenv`), else `pythonX.Y` on PATH. One process
+(`$PYENV_ROOT/versions/X.Y.*`; without PYENV_ROOT `~/.pyenv`, else `pyenv root`), else
+`pythonX.Y` on PATH. One process
 compiles every text and file (`compile(..., dont_inherit=True)`, nothing is run), with `-I -S`
 so that no site or user configuration is read; the texts and paths go in on stdin as JSON, the
 answers come out on stdout. Starting it costs some tens of milliseconds per version, whatever the number of files.
@@ -58,8 +59,22 @@ class Unavailable(Exception):
     """CPython X.Y could not be asked: the message says why."""
 
 
-def _pyenv_root() -> str:
-    return os.environ.get("PYENV_ROOT") or os.path.join(os.path.expanduser("~"), ".pyenv")
+def _pyenv_root() -> Optional[str]:
+    """$PYENV_ROOT, else ~/.pyenv, else what `pyenv root` says (asked only then: it is a process)."""
+    if os.environ.get("PYENV_ROOT"):
+        return os.environ["PYENV_ROOT"]
+    home = os.path.join(os.path.expanduser("~"), ".pyenv")
+    if os.path.isdir(os.path.join(home, "versions")):
+        return home
+    pyenv = shutil.which("pyenv")
+    if pyenv is None:
+        return None
+    try:
+        done = subprocess.run([pyenv, "root"], capture_output=True, text=True, timeout=30, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    root = done.stdout.strip()
+    return root if done.returncode == 0 and os.path.isabs(root) else None
 
 
 def find_python(version: str) -> Optional[str]:
@@ -69,7 +84,8 @@ def find_python(version: str) -> Optional[str]:
     if version == f"{sys.version_info[0]}.{sys.version_info[1]}" and sys.implementation.name == "cpython":
         return sys.executable
     builds = []
-    for folder in glob.glob(os.path.join(glob.escape(_pyenv_root()), "versions", f"{version}.*")):
+    root = _pyenv_root()
+    for folder in glob.glob(os.path.join(glob.escape(root), "versions", f"{version}.*")) if root else ():
         patch = os.path.basename(folder)[len(version) + 1:]
         executable = os.path.join(folder, "bin", f"python{version}")
         if patch.isascii() and patch.isdigit() and os.access(executable, os.X_OK):  # int() of "²" fails

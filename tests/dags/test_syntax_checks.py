@@ -148,3 +148,10 @@ def test_a_python_that_is_not_here_is_a_skip_in_the_summary(tmp_path, monkeypatc
         "no findings: 1 DAG file, 0 venv uses, 0 venvs; skipped the syntax check against Airflow's Python 3.99 "
         "(no Python 3.99 found (pyenv's versions, or python3.99 on PATH))\n"
     )
+
+
+def test_the_library_refuses_a_bad_airflow_python(tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "dag.py").write_text("x = 1\n")
+    with pytest.raises(ValueError, match="airflow_python must be a Python 3 X.Y version"):
+        dagcheck.check_dags("FROM apache/airflow:2.10.5\n", "Dockerfile", ["dag.py"], airflow_python="3")

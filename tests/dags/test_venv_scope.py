@@ -216,3 +216,42 @@ def test_a_relative_import_is_no_fix_in_the_venv(tmp_path, monkeypatch) -> None:
         "import it inside f() by its absolute name, from a package the venv has: the venv runs the function "
         "as a script, where `from .helpers import clean` (a relative import) fails"
     )
+
+
+def test_a_default_value_or_decorator_gets_a_hint_of_its_own(tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "dag.py").write_text(
+        "import functools\nimport math\nfrom airflow.sdk import task\n\n"
+        "@task.venv('etl')\n@functools.lru_cache\ndef f(x=math.pi):\n    return x\n"
+    )
+    found = dagcheck.check_dags(DOCKERFILE, "Dockerfile", ["dag.py"])
+    assert [(d.code, d.line, d.column) for d in found] == [("DAG006", 6, 2), ("DAG006", 7, 9)]
+    assert found[1].hint == (
+        "use `math` only in the body of f(), and add `import math` there: the venv evaluates the function's "
+        "default values and its decorators other than the task's too"
+    )
+
+
+def test_every_form_that_runs_a_function_in_a_venv(tmp_path, monkeypatch) -> None:
+    """The decorator called on a function (also mapped), the provider's factory with the callable
+    positional or by keyword, and the classic operator: each function that runs in a venv is
+    checked; `plain`, which runs on Airflow's Python (called from a plain @task), is not."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "dag.py").write_text(
+        "import json\n"
+        "from airflow.sdk import task\n"
+        "from pyenvc_airflow import VenvOperator, venv_task\n"
+        "def a(): return json\n"
+        "def b(): return json\n"
+        "def c(): return json\n"
+        "def d(): return json\n"
+        "def plain(): return json\n"
+        "task.venv('etl')(a).expand(x=[1])\n"
+        "venv_task('etl', b)\n"
+        "task.venv('etl', python_callable=c)\n"
+        "VenvOperator(task_id='d', venv='etl', python_callable=d)\n"
+        "@task\n"
+        "def e(): return plain()\n"
+    )
+    found = dagcheck.check_dags(DOCKERFILE, "Dockerfile", ["dag.py"])
+    assert [(d.code, d.line) for d in found] == [("DAG006", 4), ("DAG006", 5), ("DAG006", 6), ("DAG006", 7)]
