@@ -90,7 +90,10 @@ TRIGGERS: dict[str, Trigger] = {
     "PYENV001": compiled("PYENV 3.11 a\n" + RUNTIME),
     "PYENV002": compiled(RUNTIME + "ONBUILD PYENV 3.11 a\n"),
     "PYENV003": compiled(RUNTIME + 'PYENV ["3.11", "a"]\n'),
-    "PYENV004": compiled(RUNTIME + "PYENV 3.11 a r.txt <<EOF\nRUN x\n"),
+    "PYENV026": compiled(RUNTIME + "PYENV 3.11 a r.txt <<EOF\nx\nEOF\n"),
+    "PYENV027": compiled(RUNTIME + "PYENV 3.11 a <<A <<B\nx\nA\ny\nB\n"),
+    "PYENV028": compiled(RUNTIME + "PYENV 3.11 <<EOF a\nx\nEOF\n"),
+    "PYENV029": compiled(RUNTIME + "PYENV 3.11 a <<\n"),
     # the escape character in a COPY source would be read by BuildKit, not kept
     "PYENV022": compiled("# escape=`\n" + RUNTIME + "PYENV 3.11 a r`x.txt\n"),
     "PYENV005": compiled(RUNTIME + "PYENV 3.11 ${NAME}\n"),
@@ -133,6 +136,7 @@ TRIGGERS: dict[str, Trigger] = {
 EXCLUDED = {
     "PYENV010": "retired: its rule changed (ASCII digits, no leading zeros, full pre-releases); PYENV023 and PYENV024 took its place",
     "PYENV021": "retired: the installer is not available yet; no longer reported, since pip and uv both are",
+    "PYENV004": "retired: PYENV took no heredoc; now a heredoc after the venv name holds the requirements (PYENV026-029)",
 }
 
 

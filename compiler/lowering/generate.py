@@ -23,7 +23,7 @@ from __future__ import annotations
 from shlex import quote as q
 from typing import Optional
 
-from pyenvc.syntax.emitter import NewInstruction
+from pyenvc.syntax.emitter import NewInstruction, Verbatim, heredoc_delimiter
 
 PREFIX_ROOT = "/opt/pyenvc"
 # Where the uv binary is mounted for the RUN steps that use it (never left in the image).
@@ -100,6 +100,7 @@ def venv(
     installer: str,
     uv_image: str = DEFAULT_UV_IMAGE,
     env: bool = True,
+    inline: Optional[str] = None,
 ) -> list[NewInstruction]:
     """Create the venv as the runtime user, copy the requirements in after it (so a change to
     them re-runs only the install), install them with a cache mount, and name it in ENV (unless
@@ -112,6 +113,8 @@ def venv(
     the cache is not in the image), Python downloads off (the interpreter is the copied one) and
     the system's certificate store. Index settings come from the image (`/etc/uv/uv.toml`, `UV_*`
     variables), as pip's come from `/etc/pip.conf`.
+    Requirements written `inline` (a PYENV heredoc) are copied in as a COPY heredoc with a
+    quoted delimiter (nothing expanded at build time), a blank line after it.
     """
     path = f"{home}/.venv/{name}"
     python = interpreter_python(major_minor)
@@ -127,8 +130,14 @@ def venv(
         nodes.append(NewInstruction("RUN", (uv, mount), argv=argv))
     else:
         nodes.append(NewInstruction("RUN", argv=(python, "-m", "venv", path)))
-    if requirements is not None:
-        nodes.append(_copy(requirements, f"{path}/requirements.txt", flags=(("chown", f"{uid}:0"),)))
+    target = f"{path}/requirements.txt"
+    if inline is not None:
+        delimiter = heredoc_delimiter(inline)
+        marker = Verbatim(f"<<'{delimiter}'", f"<<'{delimiter}'")
+        nodes += [NewInstruction("COPY", (("chown", f"{uid}:0"),), (marker, target), heredoc=(delimiter, inline)), ""]
+    elif requirements is not None:
+        nodes.append(_copy(requirements, target, flags=(("chown", f"{uid}:0"),)))
+    if requirements is not None or inline is not None:
         if installer == "uv":
             argv = (
                 UV_MOUNT_TARGET, "pip", "install", *UV_FLAGS, "--python", f"{path}/bin/python",
@@ -138,7 +147,7 @@ def venv(
         else:
             argv = (f"{path}/bin/python", "-m", "pip", "install", f"--cache-dir={cache}", "-r", f"{path}/requirements.txt")
             nodes.append(NewInstruction("RUN", (mount,), argv=argv))
-    nodes.append(self_check(path, major_minor, installer, requirements is not None, uv_image))
+    nodes.append(self_check(path, major_minor, installer, requirements is not None or inline is not None, uv_image))
     if env:
         nodes.append(env_line(name, home))
     return nodes

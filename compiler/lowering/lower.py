@@ -157,7 +157,7 @@ class _Pass:
                 if lowered.venv_stage is not None:
                     # before the stage's FROM line (and its rewrite); ends with a line ending
                     eol = _eol(stage.from_node.text, self.source.text)
-                    text = eol.join(self._render(_fold_users(lowered.venv_stage))) + eol
+                    text = eol.join(self._render(_fold_users(lowered.venv_stage), eol)) + eol
                     venv_stages.append(Generated(text, Span(node.start, node.end)))
             except Unrepresentable as problem:
                 self._unrepresentable(node, keyword_of(node), problem)
@@ -175,7 +175,7 @@ class _Pass:
                     text += self._join(steps, node)
                 else:
                     eol = _eol(node.text, self.source.text)
-                    text += eol + eol.join(self._render(steps))
+                    text += eol + eol.join(self._render(steps, eol))
                 lengths.check_lines(text)  # the user's FROM line, given `-base`
                 body[stage.from_index] = Generated(text, Span(node.start, node.end))
             except Unrepresentable as problem:
@@ -195,11 +195,11 @@ class _Pass:
         node = next((n for n in self.tree.body[index + 1 :] if isinstance(n, Instruction)), None)
         return isinstance(node, User) and node.user is not None
 
-    def _render(self, lines: Sequence) -> list[str]:
+    def _render(self, lines: Sequence, eol: str) -> list[str]:
         """Comment lines and lines carried from the user's as they are (if BuildKit can read
         them: lengths.py); instruction nodes through the one emitter."""
         escape = self.tree.escape
-        rendered = [line if isinstance(line, str) else render(line, escape) for line in lines]
+        rendered = [line if isinstance(line, str) else render(line, escape, eol) for line in lines]
         for line in lines:
             if isinstance(line, str):
                 lengths.check_lines(line)
@@ -224,7 +224,7 @@ class _Pass:
     def _join(self, lines: Sequence, node: Instruction) -> str:
         """The lines with the file's own line ending; a final one only where the node had one."""
         eol = _eol(node.text, self.source.text)
-        text = eol.join(self._render(lines))
+        text = eol.join(self._render(lines, eol))
         if node.text.endswith("\n"):
             text += eol
         return text

@@ -13,7 +13,7 @@ from typing import NamedTuple, Optional
 from pyenvc.lowering import images, pythons
 from pyenvc.lowering.context import path_problem
 from pyenvc.lowering.options import INSTALLERS, Options
-from pyenvc.lowering.report import Reporter, keyword_of
+from pyenvc.lowering.report import Reporter
 from pyenvc.syntax.emitter import Unrepresentable, check_word
 from pyenvc.syntax.tree import Instruction, Pyenv, Word
 
@@ -34,22 +34,20 @@ class Venv(NamedTuple):
     requirements: Optional[str]  # a path in the build context, as COPY takes it
     image: Optional[str]  # --python-image, else None (the official image)
     installer: str
+    inline: Optional[str] = None  # the requirements written as a heredoc: its body, as pip would read it
 
 
 def read(node: Pyenv, line: int, names: dict[str, int], options: Options, escape: str, reporter: Reporter) -> Optional[Venv]:
     """The PYENV's venv, or None when it has errors; `names` (venv name -> line) gains its name."""
-    keyword = keyword_of(node)
     words = [flag.word for flag in node.flags] + list(node.words)
-    if node.heredocs or any(_HEREDOC.match(w.value) for w in words):
-        word = next((w for w in words if _HEREDOC.match(w.value)), keyword)
-        reporter.report(node, word, "PYENV004", "PYENV does not take a heredoc",
-                        "write the requirements in a file and name it: `PYENV 3.11 name requirements.txt`")
-        return None
     ok = True
     flags: dict[str, str] = {}
     positional: list[Word] = []
+    markers: list[tuple[Word, int]] = []  # each heredoc marker, and how many arguments precede it
     for word in words:
-        if "$" in word.value:
+        if _HEREDOC.match(word.value):
+            markers.append((word, len(positional)))
+        elif "$" in word.value:
             reporter.report(node, word, "PYENV005", f"variables are not expanded in PYENV: '{word.value}'",
                             "write the value itself; PYENV words are used as written")
             ok = False
@@ -68,6 +66,11 @@ def read(node: Pyenv, line: int, names: dict[str, int], options: Options, escape
             positional.append(word)
     if not ok:
         return None
+    inline: Optional[str] = None
+    if markers:
+        inline = _heredoc(node, markers, len(positional), reporter)
+        if inline is None:
+            return None
     if len(positional) < 2:
         what = "a Python version and a venv name" if not positional else "a venv name"
         reporter.report(node, None, "PYENV006", f"PYENV needs {what}",
@@ -98,7 +101,35 @@ def read(node: Pyenv, line: int, names: dict[str, int], options: Options, escape
         requirements_word.value if requirements_word is not None else None,
         flags.get("python-image"),
         flags.get("installer", options.installer),
+        inline,
     )
+
+
+def _heredoc(node: Pyenv, markers: list[tuple[Word, int]], arguments: int, reporter: Reporter) -> Optional[str]:
+    """The inline requirements: the body of the one heredoc, which must be the last word, after
+    the venv name, with no requirements path (None, reported, otherwise). `<<-` strips the
+    body lines' leading tabs, as BuildKit does for RUN and COPY."""
+    (word, before), *others = markers
+    if others:
+        reporter.report(node, others[0][0], "PYENV027", "PYENV takes one heredoc, found a second",
+                        "write every requirement in the one heredoc, one a line")
+        return None
+    if before < 2:
+        reporter.report(node, word, "PYENV028", f"heredoc '{word.value}' comes before the venv name",
+                        "write the heredoc last: `PYENV 3.12 name <<EOF`")
+        return None
+    if arguments > 2:
+        reporter.report(node, word, "PYENV026", f"PYENV has both a requirements path and the heredoc '{word.value}'",
+                        "keep one: the requirements file's path, or the heredoc with the requirements inline")
+        return None
+    if len(node.heredocs) != 1 or node.heredocs[0].file_descriptor:
+        reporter.report(node, word, "PYENV029", f"heredoc marker '{word.value}' opens no heredoc PYENV can read",
+                        "write `<<EOF`, `<<-EOF` or a quoted delimiter such as `<<'EOF'`, without a file descriptor")
+        return None
+    heredoc = node.heredocs[0]
+    if not heredoc.chomp:
+        return heredoc.content
+    return "\n".join(line.lstrip("\t") for line in heredoc.content.split("\n"))
 
 
 def _version(node: Instruction, word: Word, reporter: Reporter) -> Optional[pythons.PythonVersion]:

@@ -2,7 +2,9 @@
 
 In: a `NewInstruction` (keyword, flags, and either shell-form words or an exec-form argv) and
 the file's escape character. Out: one line of text that BuildKit's parser reads back as exactly
-those flags and words, or `Unrepresentable` when no such line exists.
+those flags and words, or `Unrepresentable` when no such line exists. The one exception to one
+line is a COPY's heredoc (inline requirements): its quoted delimiter, the body lines as they
+are, the terminator line.
 
 Nothing is pasted: every value is checked for what BuildKit would read differently (white space
 as Go sees it, quotes, the escape character, `$`, a comma inside a mount option, a word that would
@@ -18,6 +20,7 @@ import re
 from typing import NamedTuple, Optional, Union
 
 from pyenvc.docker import buildkit, gotext
+from pyenvc.syntax.lines import trim_newline
 
 MAX_LINE_BYTES = 65535  # BuildKit's scanner refuses longer lines
 # What a shell-form word or a flag value may not hold: Go's white space (and the lone bytes a
@@ -60,9 +63,10 @@ class NewInstruction(NamedTuple):
     flags: tuple[Union[tuple[str, FlagValue], Verbatim], ...] = ()  # (name, value); a mount's value is its options
     words: tuple[Union[str, Verbatim], ...] = ()  # shell form: COPY sources and destination, FROM image, USER, ENV K=V
     argv: Optional[tuple[str, ...]] = None  # exec form (JSON), for RUN
+    heredoc: Optional[tuple[str, str]] = None  # COPY <<'DELIM': (DELIM, the body lines), never expanded
 
-    def render(self, escape: str = "\\") -> str:
-        return render(self, escape)
+    def render(self, escape: str = "\\", eol: str = "\n") -> str:
+        return render(self, escape, eol)
 
 
 def check_word(value: str, what: str, escape: str) -> None:
@@ -103,7 +107,17 @@ def _value(item: Union[str, Verbatim]) -> str:
     return item.value if isinstance(item, Verbatim) else item
 
 
-def render(node: NewInstruction, escape: str = "\\") -> str:
+def heredoc_delimiter(body: str, base: str = "EOF") -> str:
+    """A delimiter no line of `body` equals (BuildKit ends a heredoc at such a line)."""
+    lines = {trim_newline(line) for line in body.split("\n")}
+    delimiter, n = base, 0
+    while delimiter in lines:
+        n += 1
+        delimiter = f"{base}_{n}"
+    return delimiter
+
+
+def render(node: NewInstruction, escape: str = "\\", eol: str = "\n") -> str:
     flags, read = [], []
     for flag in node.flags:
         if isinstance(flag, Verbatim):
@@ -131,7 +145,19 @@ def render(node: NewInstruction, escape: str = "\\") -> str:
     if len(line) > MAX_LINE_BYTES // 4 and len(gotext.to_bytes(line)) > MAX_LINE_BYTES:
         raise TooLong(line, node.keyword)
     _read_back(node, line, read, escape)
+    if node.heredoc is not None:
+        return line + eol + _heredoc_lines(*node.heredoc)
     return line
+
+
+def _heredoc_lines(delimiter: str, body: str) -> str:
+    """The body and its terminator line: the body must end its last line, and no line of it
+    may end the heredoc early."""
+    if not re.fullmatch(r"[A-Za-z0-9_]+", delimiter) or heredoc_delimiter(body, delimiter) != delimiter:
+        raise Unrepresentable(f"heredoc delimiter '{delimiter}' is not plain or is a line of the body")
+    if body and not body.endswith("\n"):
+        raise Unrepresentable("a heredoc body must end with a line ending")
+    return body + delimiter
 
 
 def _read_back(node: NewInstruction, line: str, flags: list[str], escape: str) -> None:

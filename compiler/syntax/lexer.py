@@ -11,7 +11,8 @@ whose texts, concatenated, are the input exactly:
     INSTRUCTION  an instruction line with its continuation lines, and the comment and blank
                  lines inside the continuation
     PYENV        the same, for a PYENV instruction
-    HEREDOC      one heredoc body with its terminator line
+    HEREDOC      one heredoc body with its terminator line (also a PYENV's, which pyenvc
+                 reads itself: BuildKit reads none for an instruction it does not know)
     TRIVIA       the comment and blank lines after the last instruction
 
 Each token carries the syntax node it stands for (`token.node`); an INSTRUCTION or PYENV
@@ -287,6 +288,9 @@ def scan(text: str) -> list[NodeToken]:
                 node = instruction_class(keyword)(node_text, pos, keyword, escape)
                 with_heredocs = verdict == _ACCEPTED_WITH_HEREDOCS
         if command == "pyenv":
+            # BuildKit reads no heredoc for an instruction it does not know; pyenvc reads
+            # PYENV's itself, so that its body lines are never taken for instructions
+            with_heredocs = "<<" in node_text
             add(NodeToken("PYENV", node, prefix))
         else:
             add(NodeToken("INSTRUCTION", node, prefix))

@@ -305,8 +305,9 @@ class Onbuild(Instruction):
 
 
 class Pyenv(Instruction):
-    """`PYENV [--flags] VERSION NAME [REQUIREMENTS]`: the compiler's own instruction (BuildKit
-    would see an unknown one). Its words are split at white space and used as written."""
+    """`PYENV [--flags] VERSION NAME [REQUIREMENTS | <<DELIM]`: the compiler's own instruction
+    (BuildKit would see an unknown one). Its words are split at white space and used as
+    written; a heredoc's body is in `heredocs`, read by pyenvc (BuildKit reads none for it)."""
 
     __slots__ = ()
 

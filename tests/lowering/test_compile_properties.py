@@ -1,6 +1,8 @@
 """Properties of compile over the real corpus (inline layout), and of the command over any input.
 
 1. Every corpus file without PYENV compiles to itself, byte for byte.
+   (PYENVs inserted below name a requirements file or carry a heredoc, whose body lines are
+   never taken for instructions.)
 2. With PYENV lines inserted at random valid points of a corpus file, Docker's view
    (`to_buildkit`) of every instruction that is not a PYENV is unchanged and in order, once the
    generated instructions are set aside (Astro Runtime FROM lines aside: none in the corpus).
@@ -88,9 +90,14 @@ def _insertion_points(tree) -> list[int]:
     return points
 
 
+# lines of a PYENV heredoc: requirements, and lines that outside it would be instructions
+BODY_LINES = ["six==1.16.0", "FROM scratch", "RUN echo x \\", "  # c", "", "pyenv 3.12 x", "EOF2", "\tE2"]
+
+
 def insert_pyenvs(data, file, versions: list[str], installers: tuple[str, ...] = ("",)) -> str:
     """The file's text with one to four PYENV lines (drawn versions and installer flags) at drawn
-    whole-line points after its first FROM, in its own line ending."""
+    whole-line points after its first FROM, in its own line ending; each names a requirements
+    file or has them inline, in a heredoc (`<<EOF`, `<<-'E'`)."""
     tree = pyenvc.parse(file.text)
     points = _insertion_points(tree)
     # the end of the file, unless its last line continues (a line added there would join it)
@@ -106,7 +113,12 @@ def insert_pyenvs(data, file, versions: list[str], installers: tuple[str, ...] =
     for n, at in enumerate(reversed(chosen)):
         version = data.draw(st.sampled_from(versions), label="version")
         installer = data.draw(st.sampled_from(installers), label="installer")
-        line = f"PYENV {installer}{version} v{n} req{n}.txt{eol}"
+        body = data.draw(st.lists(st.sampled_from(BODY_LINES), max_size=3), label="heredoc body")
+        requirements = data.draw(st.sampled_from([f"req{n}.txt", "<<EOF", "<<-'E'"]), label="requirements")
+        line = f"PYENV {installer}{version} v{n} {requirements}{eol}"
+        if requirements.startswith("<<"):  # inline: body lines that would be instructions elsewhere
+            tab = "\t" if "-" in requirements else ""
+            line += "".join(f"{tab}{body_line}{eol}" for body_line in body) + ("\tE" if tab else "EOF") + eol
         if at == len(text) and text and not text.endswith("\n"):
             line = eol + line
         text = text[:at] + line + text[at:]

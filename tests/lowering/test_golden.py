@@ -37,6 +37,7 @@ CASES = {
     "onbuild_kept": ({}, []),
     "crlf_multistage_airflow": ({}, []),
     "backtick_shell_workdir": ({}, []),
+    "heredoc_requirements_crlf": ({}, []),
     # stages layout: venv stages before stage 1 and stage 2 shift `--from=1` to 2, then 3
     "renumbered_refs": ({"astro": False}, ["PYENV102"]),
 }

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 import pyenvc
 from pyenvc.lowering import lower as lowering
 from pyenvc.syntax import emitter
-from pyenvc.syntax.emitter import NewInstruction, Unrepresentable, render
+from pyenvc.syntax.emitter import NewInstruction, Unrepresentable, Verbatim, heredoc_delimiter, render
 
 
 def _meant(node: NewInstruction) -> tuple[list[str], list[str]]:
@@ -70,8 +70,8 @@ images = st.one_of(st.just("python:3.12-slim-bookworm"), st.builds(lambda t: f"p
 def test_every_generated_line_reads_back_as_meant(escape, home, reqs, image, installer, layout) -> None:
     rendered: list[tuple[str, NewInstruction, str]] = []
 
-    def recording(node: NewInstruction, esc: str = "\\") -> str:
-        line = render(node, esc)
+    def recording(node: NewInstruction, esc: str = "\\", eol: str = "\n") -> str:
+        line = render(node, esc, eol)
         rendered.append((line, node, esc))
         return line
 
@@ -130,3 +130,31 @@ def test_shell_scripts_quote_every_value() -> None:
     (node,) = generate.venv_dirs("/h`touch /pwned`", "etl", 50000)
     script = node.argv[2]
     assert "'/h`touch /pwned`'" in script and " /h`touch" not in script
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    body=st.lists(st.sampled_from(["six==1.16.0", "EOF", "EOF_1", "\tEOF", "FROM x", "a \\", "$HOME", "  # c", ""]),
+                  max_size=5),
+    eol=st.sampled_from(["\n", "\r\n"]),
+)
+def test_a_copy_heredoc_reads_back_with_its_body_unexpanded(body, eol) -> None:
+    """The inline requirements' COPY: BuildKit's reading of the rendered text has one heredoc,
+    not expanded, whose content is the body exactly, whatever lines it holds."""
+    content = "".join(line + eol for line in body)
+    delimiter = heredoc_delimiter(content)
+    marker = Verbatim(f"<<'{delimiter}'", f"<<'{delimiter}'")
+    node = NewInstruction("COPY", (("chown", "1000:0"),), (marker, "/r.txt"), heredoc=(delimiter, content))
+    text = "FROM x" + eol + render(node, "\\", eol) + eol
+    copy = pyenvc.parse(text).instructions()[1]
+    assert [(h.name, h.expand, h.content) for h in copy.heredocs] == [(delimiter, False, content)]
+    assert pyenvc.emit(pyenvc.parse(text)) == text
+
+
+def test_a_copy_heredoc_refuses_a_body_that_would_end_it_early() -> None:
+    node = NewInstruction("COPY", (), (Verbatim("<<'EOF'", "<<'EOF'"), "/r.txt"), heredoc=("EOF", "a\nEOF\nb\n"))
+    with pytest.raises(Unrepresentable, match="delimiter"):
+        render(node)
+    node = node._replace(heredoc=("EOF", "a"))
+    with pytest.raises(Unrepresentable, match="line ending"):
+        render(node)

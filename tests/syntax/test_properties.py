@@ -36,7 +36,7 @@ instruction = st.builds(
     st.lists(st.one_of(words.map(lambda w: w + "\n"), st.just("  # inner\n"), st.just("\n")), max_size=3).map("".join),
 )
 pyenv = st.builds(lambda prefix, v, n, end: f"{prefix}PYENV {v} {n}{end}", prefix, st.sampled_from(["3.8", "3.12", "2.7", "x"]),
-                  st.sampled_from(["venv", "a;b", "p-1"]), line_end)
+                  st.sampled_from(["venv", "a;b", "p-1", "venv <<EOF", "v <<-E", "v <<'Q'", "<<EOF v"]), line_end)
 heredoc = st.builds(lambda body, end: body + end, words.map(lambda w: w + "\n"), st.sampled_from(["EOF\n", "E\n", "Q\n", "\tE\n"]))
 
 EXPLICIT = {"INSTRUCTION": instruction, "PYENV": pyenv, "HEREDOC": heredoc}
@@ -72,6 +72,7 @@ def check(text: str) -> None:
 @given(from_lark(grammar(cached=False), start="start", explicit=EXPLICIT))
 @example("FROM a\nRUN <<EOF\n")
 @example("\ufeff# escape=`\nRUN a `\n")
+@example("FROM a\nPYENV 3.12 v <<-E\n\tFROM b\n\tE\n")  # a PYENV's heredoc body is no instruction
 def test_text_from_the_grammar_parses_and_round_trips(text):
     check(text)
 
