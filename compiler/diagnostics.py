@@ -77,6 +77,12 @@ CODES: dict[str, Code] = {
     "PYENV027": Code(ERROR, "PYENV has two heredocs"),
     "PYENV028": Code(ERROR, "the heredoc of a PYENV comes before its venv name"),
     "PYENV029": Code(ERROR, "a PYENV `<<` word opens no heredoc PYENV can read (no body, or a file descriptor)"),
+    "PYENV030": Code(ERROR, "the requirements are a lock file of another tool (poetry.lock, Pipfile.lock, pdm.lock)"),
+    "PYENV031": Code(ERROR, "the installer cannot install the lock file (pip and pylock.toml or uv.lock)"),
+    "PYENV032": Code(ERROR, "a uv.lock has no pyproject.toml beside it in the build context"),
+    "PYENV033": Code(ERROR, "a uv.lock is a workspace's, whose members are not copied in"),
+    "PYENV034": Code(ERROR, "a requirements file refers to a file or directory the build does not see (-r, -c, -e ./pkg, a local path)"),
+    "PYENV035": Code(ERROR, "a file named like a PEP 751 lock is not `pylock.toml` or `pylock.<name>.toml`"),
     # Warnings (exit 0).
     "PYENV101": Code(WARNING, "the Python version is past its end of life"),
     "PYENV102": Code(WARNING, "the base image is not recognised; the runtime user, home and flavour are defaults"),
@@ -85,6 +91,9 @@ CODES: dict[str, Code] = {
     "PYENV105": Code(WARNING, "the stages layout builds a venv inline: an instruction before it may change the files it is built on"),
     "PYENV106": Code(WARNING, "the Python version is not released yet (the minor version after the newest release)"),
     "PYENV107": Code(WARNING, "the venv name makes ASTRO_PYENV_<name> look like a secret to Docker's check (SecretsUsedInArgOrEnv)"),
+    "PYENV108": Code(WARNING, "whether a requirements file installs in hash-checking mode is not known (no build context)"),
+    "PYENV109": Code(WARNING, "some requirements carry --hash and others do not"),
+    "PYENV110": Code(WARNING, "a requirements file names an absolute local path, which the image must already have"),
     # `pyenvc check-dags`: DAG files read against the Dockerfile's PYENVs.
     "DAG001": Code(ERROR, "a task names a venv that no PYENV in the Dockerfile declares"),
     "DAG002": Code(WARNING, "a PYENV declares a venv that no task in the DAG files uses"),

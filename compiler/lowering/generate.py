@@ -23,6 +23,7 @@ from __future__ import annotations
 from shlex import quote as q
 from typing import Optional
 
+from pyenvc.lowering.requirements import UV_LOCK, Requirements
 from pyenvc.syntax.emitter import NewInstruction, Verbatim, heredoc_delimiter
 
 PREFIX_ROOT = "/opt/pyenvc"
@@ -94,13 +95,12 @@ def venv_dirs(home: str, name: str, uid: int, installer: str = "pip") -> list[Ne
 def venv(
     name: str,
     major_minor: str,
-    requirements: Optional[str],
+    requirements: Optional[Requirements],
     uid: int,
     home: str,
     installer: str,
     uv_image: str = DEFAULT_UV_IMAGE,
     env: bool = True,
-    inline: Optional[str] = None,
 ) -> list[NewInstruction]:
     """Create the venv as the runtime user, copy the requirements in after it (so a change to
     them re-runs only the install), install them with a cache mount, and name it in ENV (unless
@@ -113,8 +113,7 @@ def venv(
     the cache is not in the image), Python downloads off (the interpreter is the copied one) and
     the system's certificate store. Index settings come from the image (`/etc/uv/uv.toml`, `UV_*`
     variables), as pip's come from `/etc/pip.conf`.
-    Requirements written `inline` (a PYENV heredoc) are copied in as a COPY heredoc with a
-    quoted delimiter (nothing expanded at build time), a blank line after it.
+    The requirements by kind: see `_install`.
     """
     path = f"{home}/.venv/{name}"
     python = interpreter_python(major_minor)
@@ -130,26 +129,58 @@ def venv(
         nodes.append(NewInstruction("RUN", (uv, mount), argv=argv))
     else:
         nodes.append(NewInstruction("RUN", argv=(python, "-m", "venv", path)))
-    target = f"{path}/requirements.txt"
-    if inline is not None:
-        delimiter = heredoc_delimiter(inline)
-        marker = Verbatim(f"<<'{delimiter}'", f"<<'{delimiter}'")
-        nodes += [NewInstruction("COPY", (("chown", f"{uid}:0"),), (marker, target), heredoc=(delimiter, inline)), ""]
-    elif requirements is not None:
-        nodes.append(_copy(requirements, target, flags=(("chown", f"{uid}:0"),)))
-    if requirements is not None or inline is not None:
-        if installer == "uv":
-            argv = (
-                UV_MOUNT_TARGET, "pip", "install", *UV_FLAGS, "--python", f"{path}/bin/python",
-                f"--cache-dir={cache}", "--link-mode=copy", "--compile-bytecode", "-r", f"{path}/requirements.txt",
-            )
-            nodes.append(NewInstruction("RUN", (uv, mount), argv=argv))
-        else:
-            argv = (f"{path}/bin/python", "-m", "pip", "install", f"--cache-dir={cache}", "-r", f"{path}/requirements.txt")
-            nodes.append(NewInstruction("RUN", (mount,), argv=argv))
-    nodes.append(self_check(path, major_minor, installer, requirements is not None or inline is not None, uv_image))
+    if requirements is not None:
+        nodes += _install(requirements, path, uid, (cache, mount), installer, uv)
+    nodes.append(self_check(path, major_minor, installer, requirements is not None, uv_image))
     if env:
         nodes.append(env_line(name, home))
+    return nodes
+
+
+def _install(requirements: Requirements, path: str, uid: int, caching: tuple, installer: str, uv: tuple) -> list:
+    """Copy the requirements into the venv's directory and install them with a cache mount.
+
+    - a requirements file, or a heredoc's body (a COPY heredoc with a quoted delimiter, so
+      nothing is expanded at build time, and a blank line after it), becomes requirements.txt;
+      where every requirement is hashed, uv is told `--require-hashes` (pip enters hash-checking
+      mode by itself);
+    - a PEP 751 lock keeps its name (uv reads the kind from it): `uv pip install -r pylock.toml`;
+    - uv.lock is copied in with its pyproject.toml; `uv export --frozen` (the lock as it is, never
+      re-resolved) writes its packages, hashed, without the project itself and without dependency
+      groups or extras, and those are installed in hash-checking mode.
+    """
+    cache, mount = caching  # the cache directory, and its cache mount
+    chown = (("chown", f"{uid}:0"),)
+    target = f"{path}/{requirements.file_name}"
+    nodes: list = []
+    hashed = requirements.hashed
+    if requirements.inline is not None:
+        body = requirements.inline
+        delimiter = heredoc_delimiter(body)
+        marker = Verbatim(f"<<'{delimiter}'", f"<<'{delimiter}'")
+        nodes += [NewInstruction("COPY", chown, (marker, target), heredoc=(delimiter, body)), ""]
+    elif requirements.kind == UV_LOCK:
+        project = f"{path}/project"
+        nodes.append(_copy(*requirements.project_files, f"{project}/", flags=chown))
+        export = (
+            UV_MOUNT_TARGET, "export", *UV_FLAGS, f"--cache-dir={cache}", "--frozen", "--no-default-groups",
+            "--no-emit-project", "--format", "requirements.txt", "--project", project, "--output-file", target,
+        )
+        nodes.append(NewInstruction("RUN", (uv, mount), argv=export))
+        hashed = True  # uv export writes every package's hashes
+    else:
+        assert requirements.path is not None
+        nodes.append(_copy(requirements.path, target, flags=chown))
+    if installer == "uv":
+        argv = (
+            UV_MOUNT_TARGET, "pip", "install", *UV_FLAGS, "--python", f"{path}/bin/python",
+            f"--cache-dir={cache}", "--link-mode=copy", "--compile-bytecode",
+            *(("--require-hashes",) if hashed else ()), "-r", target,
+        )
+        nodes.append(NewInstruction("RUN", (uv, mount), argv=argv))
+    else:
+        argv = (f"{path}/bin/python", "-m", "pip", "install", f"--cache-dir={cache}", "-r", target)
+        nodes.append(NewInstruction("RUN", (mount,), argv=argv))
     return nodes
 
 

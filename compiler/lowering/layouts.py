@@ -46,7 +46,7 @@ class Inline:
             lines += generate.interpreter(mm, image, venv.version.needs_m_symlink)
         lines += generate.venv_dirs(runtime.home, venv.name, runtime.uid, venv.installer)
         lines += generate.venv(venv.name, mm, venv.requirements, runtime.uid, runtime.home, venv.installer,
-                               self.options.uv_image, inline=venv.inline)
+                               self.options.uv_image)
         return Lowered(lines)
 
 
@@ -110,5 +110,5 @@ class Stages:
         lines += generate.interpreter(mm, source, venv.version.needs_m_symlink)
         lines += generate.venv_dirs(runtime.home, venv.name, runtime.uid, venv.installer)
         lines += generate.venv(venv.name, mm, venv.requirements, runtime.uid, runtime.home, venv.installer,
-                               self.options.uv_image, env=False, inline=venv.inline)
+                               self.options.uv_image, env=False)
         return lines

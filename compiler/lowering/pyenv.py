@@ -10,10 +10,11 @@ from __future__ import annotations
 import re
 from typing import NamedTuple, Optional
 
-from pyenvc.lowering import images, pythons
+from pyenvc.lowering import images, pythons, requirement_checks
 from pyenvc.lowering.context import path_problem
 from pyenvc.lowering.options import INSTALLERS, Options
 from pyenvc.lowering.report import Reporter
+from pyenvc.lowering.requirements import Requirements
 from pyenvc.syntax.emitter import Unrepresentable, check_word
 from pyenvc.syntax.tree import Instruction, Pyenv, Word
 
@@ -31,10 +32,9 @@ class Venv(NamedTuple):
     version: pythons.PythonVersion
     version_word: Word  # where stage-level findings about the version point
     name: str
-    requirements: Optional[str]  # a path in the build context, as COPY takes it
+    requirements: Optional[Requirements]  # a file of the build context, or a heredoc's body
     image: Optional[str]  # --python-image, else None (the official image)
     installer: str
-    inline: Optional[str] = None  # the requirements written as a heredoc: its body, as pip would read it
 
 
 def read(node: Pyenv, line: int, names: dict[str, int], options: Options, escape: str, reporter: Reporter) -> Optional[Venv]:
@@ -88,8 +88,18 @@ def read(node: Pyenv, line: int, names: dict[str, int], options: Options, escape
     version = _version(node, version_word, reporter)
     ok = version is not None
     ok = _name(node, name_word, line, names, reporter) and ok
-    if requirements_word is not None:
-        ok = _requirements(node, requirements_word, options, escape, reporter) and ok
+    installer = flags.get("installer", options.installer)
+    requirements: Optional[Requirements] = None
+    if (
+        requirements_word is not None
+        and requirement_checks.installable(node, requirements_word, installer, reporter)
+        and _requirements(node, requirements_word, options, escape, reporter)
+    ):
+        requirements = requirement_checks.from_file(node, requirements_word, installer, options, reporter)
+    elif inline is not None:
+        requirements = requirement_checks.from_heredoc(node, node.heredocs[0], inline, reporter)
+    if (requirements_word is not None or inline is not None) and requirements is None:
+        ok = False
     if not ok or version is None:
         return None
     return Venv(
@@ -98,10 +108,9 @@ def read(node: Pyenv, line: int, names: dict[str, int], options: Options, escape
         version,
         version_word,
         name_word.value,
-        requirements_word.value if requirements_word is not None else None,
+        requirements,
         flags.get("python-image"),
-        flags.get("installer", options.installer),
-        inline,
+        installer,
     )
 
 

@@ -24,13 +24,14 @@ HERE = pathlib.Path(__file__).parent / "golden" / "lowering"
 
 CASES = {
     # case: (compile options, expected diagnostic codes)
-    "one_venv_requirements": ({}, []),
+    # PYENV108: a requirements path and no build context, so the hash-checking mode is not known
+    "one_venv_requirements": ({}, ["PYENV108"]),
     "two_python_versions": (
         {"build_args": {"baseimage": "quay.io/astronomer/astro-runtime:13.0.0"}},
-        ["PYENV103", "PYENV101"],
+        ["PYENV103", "PYENV101", "PYENV108"],
     ),
     "one_version_two_venvs": ({}, []),
-    "python37_m_symlink": ({}, ["PYENV102", "PYENV101"]),
+    "python37_m_symlink": ({}, ["PYENV102", "PYENV101", "PYENV108"]),
     "arg_runtime_default": ({}, ["PYENV103"]),
     "arg_runtime_build_arg": ({"build_args": {"ver": "11.13.0"}}, ["PYENV103"]),
     "non_runtime_left_alone": ({}, ["PYENV102"]),

@@ -157,7 +157,7 @@ def test_uv_installer(pick) -> None:
         text, codes = out(R + "PYENV 3.11 a r.txt\nPYENV --installer=pip 3.12 b\n")
     else:
         text, codes = out(R + "PYENV --installer=uv 3.11 a r.txt\nPYENV 3.12 b\n", installer="pip")
-    assert codes == []
+    assert codes == ["PYENV108"]  # no context: whether r.txt is all hashed is not known
     uv = "--mount=from=ghcr.io/astral-sh/uv:0.13.9,source=/uv,target=/usr/local/bin/uv"
     cache = "--mount=type=cache,target=/home/astro/.cache/uv,uid=50000,gid=0"
     assert (

@@ -169,7 +169,7 @@ def test_airflow_image_gets_its_own_user_and_home() -> None:
     lines = generated_lines(text)
     assert "ENV ASTRO_PYENV_a=/home/airflow/.venv/a/bin/python" in lines
     assert lines[-1] == "USER airflow"
-    assert not pyenvc.compile(text).diagnostics
+    assert [d.code for d in pyenvc.compile(text).diagnostics] == ["PYENV108"]  # uv, and no context to read r.txt
 
 
 def test_options_override_user_uid_home_and_flavour() -> None:
