@@ -94,6 +94,7 @@ CODES: dict[str, Code] = {
     "PYENV108": Code(WARNING, "whether a requirements file installs in hash-checking mode is not known (no build context)"),
     "PYENV109": Code(WARNING, "some requirements carry --hash and others do not"),
     "PYENV110": Code(WARNING, "a requirements file names an absolute local path, which the image must already have"),
+    "PYENV111": Code(WARNING, "a requirement URL has credentials in it, which would land in a layer"),
     # `pyenvc check-dags`: DAG files read against the Dockerfile's PYENVs.
     "DAG001": Code(ERROR, "a task names a venv that no PYENV in the Dockerfile declares"),
     "DAG002": Code(WARNING, "a PYENV declares a venv that no task in the DAG files uses"),

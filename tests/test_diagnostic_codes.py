@@ -106,6 +106,7 @@ TRIGGERS: dict[str, Trigger] = {
     "PYENV108": compiled(RUNTIME + "PYENV --installer=uv 3.11 a r.txt\n"),
     "PYENV109": compiled(RUNTIME + "PYENV 3.11 a <<EOF\nsix --hash=sha256:00\nattrs\nEOF\n"),
     "PYENV110": compiled(RUNTIME + "PYENV 3.11 a <<EOF\n/opt/wheels/x-1-py3-none-any.whl\nEOF\n"),
+    "PYENV111": compiled(RUNTIME + "PYENV 3.11 a <<EOF\n--extra-index-url https://me:pw@example.org/simple\nsix\nEOF\n"),
     # the escape character in a COPY source would be read by BuildKit, not kept
     "PYENV022": compiled("# escape=`\n" + RUNTIME + "PYENV 3.11 a r`x.txt\n"),
     "PYENV005": compiled(RUNTIME + "PYENV 3.11 ${NAME}\n"),

@@ -110,6 +110,19 @@ def _environment_build_arg(text: str) -> Optional[tuple[str, str]]:
     return None
 
 
+_SECRET_KEYS = frozenset({"id", "src", "source", "env", "type", "required"})
+_SECRET_ID = re.compile(r"[A-Za-z0-9._-]+\Z")
+
+
+def _check_secret(value: str) -> None:
+    """`--secret id=ID[,src=PATH|,env=VAR]`, as Docker takes it: refused here (exit 2) when it
+    is not, so no malformed value reaches Docker. The ids pyenvc's steps mount are in
+    lowering/generate.py (SECRETS)."""
+    fields = dict(part.partition("=")[::2] for part in value.split(","))
+    if not value or any(key not in _SECRET_KEYS for key in fields) or not _SECRET_ID.match(fields.get("id", "")):
+        raise UsageError(f"invalid --secret '{value}': expected id=ID[,src=PATH] or id=ID,env=VARIABLE, ID letters, digits, '.', '_' or '-'")
+
+
 def split(argv: Sequence[str], own_takes_value: Optional[dict[str, bool]] = None) -> Invocation:
     """Split `pyenvc build`'s arguments (without the command word); raises UsageError."""
     if own_takes_value is None:
@@ -136,6 +149,8 @@ def split(argv: Sequence[str], own_takes_value: Optional[dict[str, bool]] = None
         if name == "file":
             file = value
             return
+        if name == "secret":
+            _check_secret(value)
         if name == "build-arg":
             pair = _environment_build_arg(value)
             if pair is not None:

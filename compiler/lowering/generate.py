@@ -126,18 +126,18 @@ def venv(
         # `home`: a uid the image has no account for gets HOME=/, which it cannot write)
         argv = (UV_MOUNT_TARGET, "venv", *UV_FLAGS, f"--cache-dir={cache}", "--allow-existing", "--seed",
                 "--python", python, path)
-        nodes.append(NewInstruction("RUN", (uv, mount), argv=argv))
-    else:
+        nodes.append(NewInstruction("RUN", (uv, mount, *secrets(uid, home, path)), argv=argv))
+    else:  # python -m venv installs pip from its own wheel: no index
         nodes.append(NewInstruction("RUN", argv=(python, "-m", "venv", path)))
     if requirements is not None:
-        nodes += _install(requirements, path, uid, (cache, mount), installer, uv)
+        nodes += _install(requirements, path, uid, home, (cache, mount), installer, uv)
     nodes.append(self_check(path, major_minor, installer, requirements is not None, uv_image))
     if env:
         nodes.append(env_line(name, home))
     return nodes
 
 
-def _install(requirements: Requirements, path: str, uid: int, caching: tuple, installer: str, uv: tuple) -> list:
+def _install(requirements: Requirements, path: str, uid: int, home: str, caching: tuple, installer: str, uv: tuple) -> list:
     """Copy the requirements into the venv's directory and install them with a cache mount.
 
     - a requirements file, or a heredoc's body (a COPY heredoc with a quoted delimiter, so
@@ -177,11 +177,34 @@ def _install(requirements: Requirements, path: str, uid: int, caching: tuple, in
             f"--cache-dir={cache}", "--link-mode=copy", "--compile-bytecode",
             *(("--require-hashes",) if hashed else ()), "-r", target,
         )
-        nodes.append(NewInstruction("RUN", (uv, mount), argv=argv))
+        nodes.append(NewInstruction("RUN", (uv, mount, *secrets(uid, home, path)), argv=argv))
     else:
         argv = (f"{path}/bin/python", "-m", "pip", "install", f"--cache-dir={cache}", "-r", target)
-        nodes.append(NewInstruction("RUN", (mount,), argv=argv))
+        nodes.append(NewInstruction("RUN", (mount, *secrets(uid, home, path)), argv=argv))
     return nodes
+
+
+# The build secrets every step that reaches a package index mounts, when the build provides
+# them (`docker build --secret id=netrc,src=$HOME/.netrc`; optional, so a build without them
+# works): id -> what it is. Each is mounted where its tool reads it by default, readable by the
+# step's user only, and never lands in a layer.
+SECRETS = {
+    "netrc": "a netrc file: credentials for pip and uv, at the user's ~/.netrc",
+    "pip-conf": "a pip configuration file, as the site config <prefix>/pip.conf (the venv's, or the base Python's)",
+    "uv-toml": "a uv configuration file, as the user's ~/.config/uv/uv.toml",
+}
+
+
+def secrets(uid: int, home: str, prefix: str) -> tuple:
+    """The optional secret mounts of a step run as `uid` whose HOME is `home`, for the Python
+    installation at `prefix` (pip reads `<prefix>/pip.conf` on top of /etc/pip.conf; uv merges
+    the user's uv.toml with /etc/uv/uv.toml; both read ~/.netrc)."""
+    targets = {"netrc": f"{home}/.netrc", "pip-conf": f"{prefix}/pip.conf", "uv-toml": f"{home}/.config/uv/uv.toml"}
+    return tuple(
+        ("mount", (("type", "secret"), ("id", name), ("target", target), ("required", "false"),
+                   ("uid", str(uid)), ("gid", "0"), ("mode", "0400")))
+        for name, target in targets.items()
+    )
 
 
 def _uv_mount(uv_image: str) -> tuple:
@@ -275,7 +298,9 @@ def astro_requirements(project_dir: str) -> list[NewInstruction]:
         " change the base image instead!\"; exit 1; fi;"
         f" exec /usr/local/bin/python -m pip install --no-cache-dir -r {q(requirements)}"
     )
-    return [_copy("requirements.txt", requirements), _sh(script)]
+    # as root, with the base image's Python under /usr/local (pip's site config is its prefix's)
+    run = NewInstruction("RUN", secrets(0, "/root", "/usr/local"), argv=("/bin/sh", "-c", script))
+    return [_copy("requirements.txt", requirements), run]
 
 
 def astro_project(project_dir: str) -> list[NewInstruction]:

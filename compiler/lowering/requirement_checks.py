@@ -102,6 +102,10 @@ def _report(node: Instruction, findings: kinds.Findings, reporter: Reporter, at,
             reporter.report(node, at(ref.line), "PYENV034",
                             f"{place} names the {ref.what} '{ref.target}', which the build does not see: only the named requirements are copied in",
                             "write its requirements into this file, or install the package from an index")
+    for line, url in findings.credentials:
+        reporter.report(node, at(line), "PYENV111",
+                        f"{where.format(line=line.number)} has credentials in the URL '{url}...': they would land in a layer",
+                        "remove them from the URL and give them as a build secret: `--secret id=netrc,src=$HOME/.netrc` (see the README)")
     if findings.partly_hashed is not None:
         line = findings.partly_hashed
         reporter.report(node, at(line), "PYENV109",

@@ -104,11 +104,20 @@ def test_every_lowering_option_of_compile_is_offered() -> None:
         (["-t"], "flag needs an argument: -t"),
         (["--pyenvc-colour", "."], "unknown option --pyenvc-colour"),
         (["--pyenvc-no-astro=1", "."], "takes no value"),
+        (["--secret", "src=/x", "."], "invalid --secret 'src=/x'"),  # no id
+        (["--secret=id=a b,src=/x", "."], "invalid --secret"),
+        (["--secret", "id=netrc,src=/x,evil=1", "."], "invalid --secret"),
+        (["--secret", "", "."], "invalid --secret"),
     ],
 )
 def test_usage_errors(argv, message) -> None:
     with pytest.raises(UsageError, match=message.replace("(", r"\(")):
         build.split(argv)
+
+
+def test_secrets_reach_docker_as_given() -> None:
+    argv = ["--secret", "id=netrc,src=/home/me/.netrc", "--secret=id=pip-conf,env=PIP_CONF", "ctx"]
+    assert build.split(argv).docker == tuple(argv)
 
 
 # -- mapping the generated file's lines back ------------------------------------------------------

@@ -201,3 +201,35 @@ def test_positions_in_a_heredoc_are_in_the_source() -> None:
     assert (diagnostic.code, diagnostic.line, diagnostic.column) == ("PYENV034", 4, 1)
     rendered = render_text(diagnostic, Source(text))
     assert "^^^^^^^^^^^^" in rendered and "-r other.txt" in rendered
+
+
+@pytest.mark.parametrize(
+    ("line", "warned"),
+    [
+        ("--extra-index-url https://me:pw@example.org/simple", True),
+        ("pkg @ https://token@example.org/pkg-1-py3-none-any.whl", True),
+        ("-i http://user:@example.org/simple", True),
+        ("pkg @ git+ssh://git@example.org/pkg.git", False),  # a user name, no secret
+        ("--index-url https://example.org/simple", False),
+    ],
+)
+def test_credentials_in_a_url_are_a_warning(line: str, warned: bool) -> None:
+    result = _compile(R + f"PYENV 3.12 a <<EOF\nsix\n{line}\nEOF\n")
+    assert _codes(result) == ([("PYENV111", 4, 1)] if warned else [])
+    assert result.output is not None
+
+
+def test_every_index_step_mounts_the_optional_secrets(tmp_path: Path) -> None:
+    """The uv venv's creation (it downloads pip), each install, and the Astro requirements.txt
+    step: netrc, pip and uv configuration, optional, readable by the step's user only."""
+    result = _compile(R + "PYENV 3.12 a <<EOF\nsix\nEOF\nPYENV --installer=pip 3.12 b <<EOF\nsix\nEOF\n", tmp_path, {})
+    lines = result.output.splitlines()
+    mounting = [line for line in lines if "type=secret" in line]
+    assert len(mounting) == 4  # uv venv, uv install, pip install, requirements.txt
+    for line in mounting[:3]:
+        venv = "/home/astro/.venv/" + ("b" if '"pip", "install", "--cache' in line else "a")
+        for target in ("/home/astro/.netrc", f"{venv}/pip.conf", "/home/astro/.config/uv/uv.toml"):
+            assert f"target={target},required=false,uid=50000,gid=0,mode=0400" in line, line
+    assert "requirements.txt" in mounting[3] and "target=/root/.netrc,required=false,uid=0," in mounting[3]
+    assert "target=/usr/local/pip.conf" in mounting[3]
+    assert not any("type=secret" in line and '"-m", "venv"' in line for line in lines)  # no index reached
