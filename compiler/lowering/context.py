@@ -43,8 +43,6 @@ class BuildContext:
                         return cls(root, Matcher.from_text(f.read()), candidate)
                 except DockerignoreError as error:
                     return cls(root, Matcher([]), candidate, error)
-                except OSError as error:
-                    return cls(root, Matcher([]), candidate, DockerignoreError(f"cannot be read: {error.strerror}"))
         return cls(root, Matcher([]), None)
 
     def is_directory(self, path: str) -> bool:
