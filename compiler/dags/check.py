@@ -50,16 +50,19 @@ line.
 from __future__ import annotations
 
 import ast
+import copy
 import difflib
 import io
 import re
 import sys
 import tokenize
-from typing import Iterable, Iterator, Mapping, NamedTuple, Optional, Sequence, Union
+from functools import partial
+from typing import Callable, Iterable, Iterator, Mapping, NamedTuple, Optional, Sequence, Union
 
 import attrs
 
-from pyenvc.dags import other_python, syntax_checks, venv_scope
+from pyenvc.dags import other_python, statements, syntax_checks, venv_scope
+from pyenvc.dags.statements import Chunk
 from pyenvc.dags.walk import Unreadable, dag_files, read_error
 from pyenvc.diagnostics import Diagnostic
 from pyenvc.syntax import stages
@@ -152,40 +155,60 @@ class _Usage:
 
 
 class _Module:
-    """One parsed DAG file: its import aliases, simple aliases and string constants."""
+    """One DAG file, read one top-level statement at a time (dags/statements.py), so that no
+    tree of the whole file is ever held (it is ~180x the file's size).
 
-    def __init__(self, tree: ast.Module) -> None:
-        self.tree = tree
+    Construction reads every statement once: import aliases, simple aliases, string constants
+    and where each def is. `usages` reads again only the statements whose text names something
+    a venv call can start from (and the defs those calls name); `bindings` only those whose
+    text names one of the names asked for. A venv function is kept as a stub (its type, name
+    and position, no body) with the names it reads from outside, found while its tree is live."""
+
+    def __init__(
+        self,
+        text: str,
+        statements: Iterable[tuple[Chunk, ast.Module]],
+        reparse: Callable[[Chunk], ast.Module],
+    ) -> None:
+        self._text = text
+        self._reparse = reparse  # a chunk's tree again
+        self._chunks: list[Chunk] = []
+        self._defs: dict[str, list[int]] = {}  # def name -> the chunk of each def of that name
+        self._functions: dict[tuple[int, int], ast.AST] = {}  # (line, column) of a def -> its stub
+        self._named: dict[str, ast.AST] = {}  # the stub of the one def of each name asked for
+        self.reads: dict[int, dict[str, list[ast.Name]]] = {}  # id(stub) -> names read from outside
         self.imports: dict[str, str] = {}  # local name -> qualified name
         self.aliases: dict[str, ast.expr] = {}  # `t = task`: local name -> the expression
         self.constants: dict[str, str] = {}  # module-level `NAME = "literal"` assigned once
         stores: dict[str, int] = {}
-        nodes = sorted(
-            (n for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom))),
-            key=lambda n: (n.lineno, n.col_offset),
-        )
-        for node in nodes:
-            self._import(node)
-        for node in ast.walk(tree):
-            for name in _stored_names(node):
-                stores[name] = stores.get(name, 0) + 1
-            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-                if isinstance(node.value, (ast.Name, ast.Attribute)):
-                    self.aliases.setdefault(node.targets[0].id, node.value)
-        for node in tree.body:
-            if isinstance(node, ast.Assign) and len(node.targets) == 1:
-                target, value = node.targets[0], node.value
-            elif isinstance(node, ast.AnnAssign) and node.value is not None:
-                target, value = node.target, node.value
-            else:
-                continue
-            if (
-                isinstance(target, ast.Name)
-                and isinstance(value, ast.Constant)
-                and isinstance(value.value, str)
-                and stores.get(target.id) == 1
-            ):
-                self.constants[target.id] = value.value
+        literals: dict[str, str] = {}  # module-level `NAME = "literal"`, however often assigned
+        first_alias: dict[str, tuple[int, int]] = {}  # name -> (depth, chunk) of the alias kept
+        for index, (chunk, tree) in enumerate(statements):
+            self._chunks.append(chunk)
+            imports = []
+            for depth, node in _levels(tree):
+                for name in _stored_names(node):
+                    stores[name] = stores.get(name, 0) + 1
+                if isinstance(node, (ast.Import, ast.ImportFrom)):
+                    imports.append(node)
+                elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    self._defs.setdefault(node.name, []).append(index)
+                elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                    # the first in ast.walk's order over the whole file: by depth, then in source order
+                    name = node.targets[0].id
+                    if isinstance(node.value, (ast.Name, ast.Attribute)) and (depth, index) < first_alias.get(
+                        name, (depth + 1, 0)
+                    ):
+                        first_alias[name] = (depth, index)
+                        self.aliases[name] = node.value
+            imports.sort(key=lambda n: (n.lineno, n.col_offset))
+            for node in imports:
+                self._import(node)
+            for node in tree.body:
+                literal = _string_constant(node)
+                if literal is not None:
+                    literals[literal[0]] = literal[1]
+        self.constants = {name: value for name, value in literals.items() if stores.get(name) == 1}
 
     def _import(self, node: Union[ast.Import, ast.ImportFrom]) -> None:
         if isinstance(node, ast.Import):
@@ -227,12 +250,26 @@ class _Module:
         return found
 
     def _usages(self) -> Iterator[_Usage]:
+        roots = [name for name in {**self.imports, **self.aliases} if _leads_to_venv(self.qualified(ast.Name(id=name)))]
+        if not roots:
+            return
+        for index in self._chunks_naming(roots):
+            yield from self._usages_in(index, self._reparse(self._chunks[index]))
+
+    def _chunks_naming(self, names: Iterable[str]) -> Iterator[int]:
+        """The chunks whose text has one of `names` as a word (or any non-ASCII character:
+        identifiers are NFKC-normalised, `ｔａｓｋ` is `task`); the others cannot use them."""
+        alternatives = "|".join(map(re.escape, sorted(names)))
+        named = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)|[^\x00-\x7f]")
+        for index, chunk in enumerate(self._chunks):
+            if named.search(self._text, chunk.start, chunk.end):
+                yield index
+
+    def _usages_in(self, index: int, tree: ast.Module) -> Iterator[_Usage]:
         decorated: dict[int, ast.AST] = {}  # id(decorator call) -> the def it decorates
         applied: dict[int, ast.Call] = {}  # id(call) -> the call that calls its result: `x(...)(fn)`
-        defs: dict[str, list[ast.AST]] = {}
-        for node in ast.walk(self.tree):
+        for node in ast.walk(tree):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                defs.setdefault(node.name, []).append(node)
                 for decorator in node.decorator_list:
                     decorated[id(decorator)] = node
             elif isinstance(node, ast.Call) and isinstance(node.func, ast.Call):
@@ -240,17 +277,26 @@ class _Module:
 
         def named(expr: Optional[ast.expr]) -> Optional[ast.AST]:
             """The def a callable argument names, when the file has exactly one of that name."""
-            found = defs.get(expr.id, []) if isinstance(expr, ast.Name) else []
-            return found[0] if len(found) == 1 else None
+            found = self._defs.get(expr.id, []) if isinstance(expr, ast.Name) else []
+            if len(found) != 1:
+                return None
+            assert isinstance(expr, ast.Name)
+            if expr.id not in self._named:  # read its chunk once, however many calls name it
+                where = tree if found[0] == index else self._reparse(self._chunks[found[0]])
+                self._named[expr.id] = self._function(next(
+                    n for n in ast.walk(where) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == expr.id
+                ))
+            return self._named[expr.id]
 
-        for node in ast.walk(self.tree):
+        for node in ast.walk(tree):
             if not isinstance(node, ast.Call):
                 continue
             callee = self.qualified(node.func)
             if callee in _DECORATORS:
                 argument = _argument(node, positional=True)
                 outer = applied.get(id(node))
-                function = decorated.get(id(node)) or named(
+                here = decorated.get(id(node))
+                function = self._function(here) if here is not None else named(
                     _callable(node, 1) or (_callable(outer, 0) if outer is not None else None)
                 )
             elif callee in _OPERATORS:
@@ -270,6 +316,72 @@ class _Module:
                 yield _Usage(None if _is_template(value) else value, argument, via=argument.id, function=function)
             else:
                 yield _Usage(None, argument, function=function)
+
+    def _function(self, node: ast.AST) -> ast.AST:
+        """The stub of a venv function's def, the same one each time; the names it reads from
+        outside are found now, while its tree is live."""
+        key = (node.lineno, node.col_offset)
+        if key not in self._functions:
+            stub = self._functions[key] = _positioned(node)
+            reads: dict[str, list[ast.Name]] = {}
+            for name in venv_scope.outside_names(node):
+                reads.setdefault(name.id, []).append(name)
+            self.reads[id(stub)] = reads
+        return self._functions[key]
+
+    def bindings(self, names: Iterable[str]) -> dict[str, list[venv_scope.Binding]]:
+        """venv_scope.bindings of the whole file, for `names` only, each binding's node a stub."""
+        wanted = set(names)
+        found: dict[str, list[venv_scope.Binding]] = {}
+        if not wanted:
+            return found
+        for index in self._chunks_naming(wanted):
+            bound = venv_scope.bindings(self._reparse(self._chunks[index]).body)
+            for name in wanted.intersection(bound):
+                found.setdefault(name, []).extend(b._replace(node=_positioned(b.node)) for b in bound[name])
+        return found
+
+
+def _positioned(node: ast.AST) -> ast.AST:
+    """A shallow copy of `node` without the statements and decorators under it: its type, name
+    and position, and the position of its body's first statement (where its body starts), which
+    is all a finding needs, without holding its subtree."""
+    stub = copy.copy(node)
+    for field in ("body", "orelse", "decorator_list", "bases", "keywords"):
+        value = getattr(stub, field, None)
+        if isinstance(value, list):
+            setattr(stub, field, [_positioned(value[0])] if field == "body" and value else [])
+    return stub
+
+
+def _levels(tree: ast.AST) -> Iterator[tuple[int, ast.AST]]:
+    """Every node with its depth, in ast.walk's order (breadth first)."""
+    level, depth = [tree], 0
+    while level:
+        for node in level:
+            yield depth, node
+        level = [child for node in level for child in ast.iter_child_nodes(node)]
+        depth += 1
+
+
+def _string_constant(node: ast.stmt) -> Optional[tuple[str, str]]:
+    """(NAME, value) for `NAME = "literal"` or `NAME: str = "literal"`."""
+    if isinstance(node, ast.Assign) and len(node.targets) == 1:
+        target, value = node.targets[0], node.value
+    elif isinstance(node, ast.AnnAssign) and node.value is not None:
+        target, value = node.target, node.value
+    else:
+        return None
+    if isinstance(target, ast.Name) and isinstance(value, ast.Constant) and isinstance(value.value, str):
+        return target.id, value.value
+    return None
+
+
+def _leads_to_venv(qualified: Optional[str]) -> bool:
+    """Whether a name bound to `qualified` can start a call of a venv decorator or operator."""
+    return qualified is not None and any(
+        callee == qualified or callee.startswith(qualified + ".") for callee in _DECORATORS | _OPERATORS
+    )
 
 
 def _callable(call: ast.Call, position: Optional[int]) -> Optional[ast.expr]:
@@ -329,7 +441,7 @@ def _stored_names(node: ast.AST) -> Iterator[str]:
 class _DagFile:
     path: str  # as shown to the user
     source: Source  # its text as Python reads it (lone CRs shown as line ends), for excerpts
-    tree: Optional[ast.Module]  # None when it does not parse
+    module: Optional[_Module]  # None when it does not parse
     problem: Optional[Diagnostic] = None  # DAG003 when it does not parse
 
 
@@ -341,18 +453,22 @@ def _read_dag(path: str) -> _DagFile:
         raise OSError(error.errno, error.strerror, path) from None
     try:
         encoding = tokenize.detect_encoding(io.BytesIO(data).readline)[0]
-        text = data.decode(encoding)
+        text, decoded = data.decode(encoding), True
     except (SyntaxError, UnicodeDecodeError, LookupError):
-        text = data.decode("utf-8", "surrogateescape").lstrip("\ufeff")
+        text, decoded = data.decode("utf-8", "surrogateescape").lstrip("\ufeff"), False
     # Python ends a line at \n, \r\n or a lone \r; Source only at \n. Same length, same offsets.
     source = Source(_LONE_CR.sub("\n", text), path)
     try:
-        tree = ast.parse(data, filename=path)
+        if decoded:  # one top-level statement at a time
+            module = _Module(source.text, statements.chunks(source.text), partial(statements.parse_chunk, source.text))
+        else:  # Python's own reading of the bytes says why they are not source
+            tree = ast.parse(data, filename=path)
+            module = _Module(source.text, [(Chunk(0, len(text), 1), tree)], lambda _chunk: tree)
     except SyntaxError as error:
         return _DagFile(path, source, None, _syntax_error(source, error))
     except (ValueError, RecursionError, MemoryError) as error:  # null bytes; nesting too deep
         return _DagFile(path, source, None, _syntax_error(source, SyntaxError(str(error) or type(error).__name__)))
-    return _DagFile(path, source, tree)
+    return _DagFile(path, source, module)
 
 
 def _syntax_error(source: Source, error: SyntaxError) -> Diagnostic:
@@ -421,6 +537,9 @@ def check(
     declared = _declared_venvs(s for s in all_stages if s.index in built_on)
     elsewhere = _declared_venvs(s for s in all_stages if s.index not in built_on)
     names = sorted({d.name for d in declared})
+    first_elsewhere: dict[str, _Declared] = {}  # venv name -> its first PYENV in another stage
+    for declaration in elsewhere:
+        first_elsewhere.setdefault(declaration.name, declaration)
     # pyenvc's output declares venvs with ENV ASTRO_PYENV_<name>= and no PYENV: say so.
     instructions = tree.instructions()
     compiled = not any(isinstance(node, Pyenv) for node in instructions) and any(
@@ -452,9 +571,10 @@ def check(
             found.append(dag.problem)
             continue
         parsed.append(dag.source)
-        usages = _Module(dag.tree).usages()
+        assert dag.module is not None
+        usages = dag.module.usages()
         uses += len(usages)
-        found.extend(_outside_reads(dag.source, dag.tree, usages))
+        found.extend(_outside_reads(dag.source, dag.module, usages))
         for usage in usages:
             span = _span(dag.source, usage.node)
             if usage.name is None:
@@ -464,7 +584,7 @@ def check(
             if isinstance(usage.function, (ast.FunctionDef, ast.AsyncFunctionDef)) and usage.name in versions:
                 venv_functions.append(syntax_checks.VenvFunction(dag.source, usage.function, usage.name, versions[usage.name]))
             if usage.name not in names:
-                other = next((d for d in elsewhere if d.name == usage.name), None)
+                other = first_elsewhere.get(usage.name)
                 if other is not None:
                     assert image is not None
                     found.append(_elsewhere(dag.source, span, usage, other, image, dockerfile))
@@ -537,18 +657,16 @@ def _unique(functions: list[syntax_checks.VenvFunction]) -> list[syntax_checks.V
     return kept
 
 
-def _outside_reads(source: Source, tree: ast.Module, usages: Sequence[_Usage]) -> Iterator[Diagnostic]:
+def _outside_reads(source: Source, module: _Module, usages: Sequence[_Usage]) -> Iterator[Diagnostic]:
     """DAG006 and DAG007: names a venv function reads that only the DAG file outside it binds."""
     functions = list({id(u.function): u.function for u in usages if u.function is not None}.values())
     if not functions:
         return
-    bound = venv_scope.bindings(tree.body)
+    bound = module.bindings(name for function in functions for name in module.reads[id(function)])
     for function in functions:
         assert isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef))
         inside = ((function.lineno, function.col_offset), (function.end_lineno or 0, function.end_col_offset or 0))
-        reads: dict[str, list[ast.Name]] = {}
-        for node in venv_scope.outside_names(function):
-            reads.setdefault(node.id, []).append(node)
+        reads = module.reads[id(function)]
         for name, nodes in reads.items():
             elsewhere = [
                 b for b in bound.get(name, ())
