@@ -29,6 +29,7 @@ __all__ = ["Chunk", "chunks", "parse_chunk", "statements"]
 # A line that may open a top-level statement: its first byte can start one.
 _OPENING = re.compile(r"^[^ \t\f\r\n#)\]}]", re.MULTILINE)
 _GOES_ON = re.compile(r"(?:else|elif|except|finally)(?![A-Za-z0-9_])")
+_LINE_IN_MESSAGE = re.compile(r"(?<=\bline )(\d+)")
 _TRIVIA = frozenset({tokenize.NL, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT, tokenize.NEWLINE})
 
 
@@ -167,10 +168,13 @@ def _error_from(text: str, start: int, line: int) -> BaseException:
     try:
         ast.parse(text[start:])
     except SyntaxError as error:
+        shift = line - 1
         if error.lineno is not None:
-            error.lineno += line - 1
+            error.lineno += shift
         if getattr(error, "end_lineno", None) is not None:
-            error.end_lineno += line - 1
+            error.end_lineno += shift
+        if error.msg:  # "(detected at line 3)", "after function definition on line 1"
+            error.msg = _LINE_IN_MESSAGE.sub(lambda m: str(int(m.group(1)) + shift), error.msg)
         return error
     except ValueError as error:
         return error
