@@ -32,6 +32,9 @@ CARRIED = frozenset({"arg", "env"})
 #   on: that PYENV and the later ones in its stage are lowered inline (warning PYENV105).
 
 
+_UNKNOWN = object()
+
+
 class Planned(NamedTuple):
     """A venv to build, with what its stage held before its PYENV."""
 
@@ -53,6 +56,7 @@ class Stage:
     names: dict[str, int] = attrs.Factory(dict)  # venv name -> line
     blocker: Optional[Instruction] = None  # the first instruction a venv stage cannot reproduce
     carried: list[Instruction] = attrs.Factory(list)  # the ARG and ENV instructions so far
+    inherited: object = _UNKNOWN  # the parent's user in effect, once asked (a chain is walked once)
 
     @property
     def number(self) -> int:
@@ -83,9 +87,19 @@ class Stage:
 
     def user_in_effect(self) -> Optional[str]:
         """The USER in effect: this stage's last, else the one of the stage it is built FROM."""
-        if self.user is not None:
-            return self.user
-        return self.parent.user_in_effect() if self.parent is not None else None
+        # A loop, not recursion (a chain of thousands of stages); each answer is kept, since the
+        # stages a stage is built FROM are read to their end before it starts.
+        walked, stage = [], self
+        while stage.user is None and stage.parent is not None and stage.inherited is _UNKNOWN:
+            walked.append(stage)
+            stage = stage.parent
+        if stage.user is not None:
+            value = stage.user
+        else:
+            value = None if stage.parent is None else stage.inherited
+        for each in walked:
+            each.inherited = value
+        return value  # type: ignore[return-value]
 
 
 def classify(model: stages.Stage, parent: Optional[Stage], options: Options) -> images.BaseImage:

@@ -118,12 +118,16 @@ def read(tree: Dockerfile, build_args: Optional[Mapping[str, str]] = None) -> tu
     """The stages of `tree` in order; `build_args` are the `--build-arg` values."""
     args = global_args(tree, build_args)
     stages: list[Stage] = []
+    named: dict[str, Stage] = {}  # name -> the last earlier stage of that name
     current: Optional[From] = None
     body: list[Instruction] = []
 
     def close() -> None:
         if current is not None:
-            stages.append(_stage(len(stages), current, tuple(body), stages, args, tree.escape))
+            stage = _stage(len(stages), current, tuple(body), named, args, tree.escape)
+            stages.append(stage)
+            if stage.name is not None:
+                named[stage.name] = stage
 
     for node in tree.instructions():
         if isinstance(node, From):
@@ -136,7 +140,7 @@ def read(tree: Dockerfile, build_args: Optional[Mapping[str, str]] = None) -> tu
 
 
 def _stage(
-    index: int, node: From, body: tuple[Instruction, ...], earlier: Sequence[Stage], args: GlobalArgs, escape: str
+    index: int, node: From, body: tuple[Instruction, ...], earlier: Mapping[str, Stage], args: GlobalArgs, escape: str
 ) -> Stage:
     named = node.stage_name
     base = node.image
@@ -148,7 +152,7 @@ def _stage(
             resolved = None
     parent = None
     if resolved is not None:
-        parent = next((s for s in reversed(earlier) if s.name == resolved), None)
+        parent = earlier.get(resolved)
     return Stage(index, node, named.value.lower() if named is not None else None, base, resolved, parent, body)
 
 
