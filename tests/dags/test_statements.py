@@ -90,3 +90,47 @@ def test_a_syntax_error_is_the_one_a_whole_parse_raises(broken: str) -> None:
 def test_the_standard_library_reads_the_same() -> None:
     for path in sorted(Path(ast.__file__).parent.glob("[a-f]*.py")):
         _same_tree(path.read_text("utf-8"))
+
+
+def _tasks(count: int) -> str:
+    return "from airflow.sdk import task\n" + "".join(
+        f'@task.venv("v1")\ndef t{i}(x):\n    import json\n    return json.dumps({{"a": [x, {i}], "b": x * 2}})\n\n'
+        for i in range(count)
+    )
+
+
+def _live_nodes(tmp_path: Path, count: int) -> int:
+    """ast nodes still reachable from what check() returns and what a read file keeps."""
+    import gc
+
+    from pyenvc.dags import check as dagcheck
+
+    path = tmp_path / f"dag{count}.py"
+    path.write_text(_tasks(count))
+    dag = dagcheck._read_dag(str(path))
+    assert dag.module is not None
+    usages = dag.module.usages()
+    assert len(usages) == count
+    gc.collect()
+    kept = 0
+    seen: set[int] = set()
+    todo: list = [dag, usages]
+    while todo:  # everything the file's reading and its usages hold, followed through containers
+        item = todo.pop()
+        if id(item) in seen or isinstance(item, (str, int, type(None))):
+            continue
+        seen.add(id(item))
+        if isinstance(item, ast.AST):
+            kept += 1
+        todo.extend(gc.get_referents(item))
+    return kept
+
+
+def test_a_read_file_keeps_no_tree(tmp_path: Path) -> None:
+    # a whole-file tree holds 30 nodes per task here; the reading keeps a stub per venv function
+    # and the usage's string: the same few per task at any size, and far fewer than the tree
+    small, large = _live_nodes(tmp_path, 50), _live_nodes(tmp_path, 100)
+    per_task = (large - small) / 50
+    whole = sum(1 for _ in ast.walk(ast.parse(_tasks(1)))) - sum(1 for _ in ast.walk(ast.parse(_tasks(0))))
+    assert per_task * 4 <= whole, (per_task, whole)  # measured: 4 against 30
+    assert large - 2 * small == small - 2 * _live_nodes(tmp_path, 25), "not a constant per task"
