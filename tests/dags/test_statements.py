@@ -132,5 +132,5 @@ def test_a_read_file_keeps_no_tree(tmp_path: Path) -> None:
     small, large = _live_nodes(tmp_path, 50), _live_nodes(tmp_path, 100)
     per_task = (large - small) / 50
     whole = sum(1 for _ in ast.walk(ast.parse(_tasks(1)))) - sum(1 for _ in ast.walk(ast.parse(_tasks(0))))
-    assert per_task * 4 <= whole, (per_task, whole)  # measured: 4 against 30
+    assert per_task * 4 <= whole, (per_task, whole)  # measured: 6 against 30
     assert large - 2 * small == small - 2 * _live_nodes(tmp_path, 25), "not a constant per task"
