@@ -70,12 +70,17 @@ def interpreter(major_minor: str, image: str, m_symlink: bool) -> list[NewInstru
         _copy(f"/usr/local/lib/*{v}*.so*", f"{p}/lib/", flags=source),
         _copy(f"/usr/local/lib/python{v}", f"{p}/lib/python{v}/", flags=source),
     ]
-    script = f"echo {q(p + '/lib')} >{q(f'/etc/ld.so.conf.d/pyenvc-python{v}.conf')}"
+    script = ""
     if m_symlink:
-        script += f" && ln -sfn {q('python' + v)} {q(f'{p}/include/python{v}m')}"
-    script += " && /sbin/ldconfig"
-    nodes.append(_sh(script))
+        script = f"ln -sfn {q('python' + v)} {q(f'{p}/include/python{v}m')} && "
+    nodes.append(_sh(script + _register(v)))
     return nodes
+
+
+def _register(major_minor: str) -> str:
+    """The script that puts the prefix's lib directory into the loader's cache."""
+    p = prefix(major_minor)
+    return f"echo {q(p + '/lib')} >{q(f'/etc/ld.so.conf.d/pyenvc-python{major_minor}.conf')} && /sbin/ldconfig"
 
 
 def venv_dirs(home: str, name: str, uid: int, installer: str = "pip") -> list[NewInstruction]:
@@ -250,12 +255,11 @@ def env_line(name: str, home: str) -> NewInstruction:
 
 
 def copy_interpreter(major_minor: str, stage: str) -> list[NewInstruction]:
-    """Stages layout, final stage: the interpreter's prefix and its loader file from the venv
-    stage, then ldconfig (as root). Once per X.Y per stage."""
+    """Stages layout, final stage: the interpreter's prefix from the venv stage, then its loader
+    file written and ldconfig run in one step (as root; a COPY of the one-line file would be a
+    step more). Once per X.Y per stage."""
     p = prefix(major_minor)
-    conf = f"/etc/ld.so.conf.d/pyenvc-python{major_minor}.conf"
-    source = (("link", None), ("from", stage))
-    return [_copy(p, p, flags=source), _copy(conf, conf, flags=source), NewInstruction("RUN", argv=("/sbin/ldconfig",))]
+    return [_copy(p, p, flags=(("link", None), ("from", stage))), _sh(_register(major_minor))]
 
 
 def copy_venv(name: str, home: str, uid: int, stage: str) -> list[NewInstruction]:

@@ -46,11 +46,12 @@ _SYNTAX_DIRECTIVE = re.compile(r"\A(?:\ufeff)?(?:[ \t]*#[^\n]*\n|[ \t]*\r?\n)*?[
 _STEP = re.compile(r"#(\d+) \[(?:[^\]]*\s)?\d+/\d+\] (.*)")
 
 
-def _setup_env() -> dict[str, str]:
-    """What scripts/e2e-setup exported in $PYENVC_E2E_DIR/env (lines `export K=V`)."""
+def _setup_env(name: str = "env") -> dict[str, str]:
+    """What scripts/e2e-setup exported in $PYENVC_E2E_DIR/env (lines `export K=V`); `lint.env`:
+    what scripts/e2e-lint-setup exported."""
     values: dict[str, str] = {}
     try:
-        text = (E2E_DIR / "env").read_text("utf-8")
+        text = (E2E_DIR / name).read_text("utf-8")
     except OSError:
         return values
     for line in text.splitlines():

@@ -34,7 +34,7 @@ import pytest
 
 import pyenvc
 
-from harness import E2E_DIR, RUNTIME_ONBUILD, Docker
+from harness import RUNTIME_ONBUILD, Docker, _setup_env
 from support import missing_prerequisite
 
 pytestmark = pytest.mark.e2e
@@ -47,16 +47,7 @@ _STAGE_NAME = re.compile(r"(?im)^\s*FROM\s+.*\s+AS\s+(\S+)\s*$")
 
 
 def _lint_env() -> dict[str, str]:
-    values: dict[str, str] = {}
-    try:
-        text = (E2E_DIR / "lint.env").read_text("utf-8")
-    except OSError:
-        return values
-    for line in text.splitlines():
-        found = re.fullmatch(r"\s*export\s+([A-Za-z_][A-Za-z0-9_]*)=(.*)", line)
-        if found:
-            values[found.group(1)] = found.group(2).strip()
-    return values
+    return _setup_env("lint.env")
 
 
 @pytest.fixture(scope="module")
