@@ -101,8 +101,9 @@ class _Pass:
                 if isinstance(node, User) and node.user is not None:  # a bare USER is BuildKit's to report
                     stage.user = node.user.value
             if isinstance(node, Onbuild):
-                trigger = node.trigger_keyword  # after any ONBUILD flags, as BuildKit reads it
-                if trigger is not None and trigger.value.upper() == "PYENV":
+                # after any ONBUILD flags, as BuildKit reads it; in `ONBUILD ONBUILD PYENV` too
+                trigger = next((k for k in node.trigger_keywords if k.value.upper() == "PYENV"), None)
+                if trigger is not None:
                     self.reporter.report(node, trigger, "PYENV002", "PYENV cannot be an ONBUILD trigger",
                                          "move the PYENV into the Dockerfile of the image that uses it")
 

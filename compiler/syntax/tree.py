@@ -303,6 +303,17 @@ class Onbuild(Instruction):
         trigger = self.arguments.trigger
         return trigger.keyword if trigger is not None else None
 
+    @property
+    def trigger_keywords(self) -> tuple[Word, ...]:
+        """The trigger's keyword and, where the trigger is an ONBUILD itself (BuildKit refuses
+        the chain only when it builds), the keywords of the triggers inside it."""
+        found = []
+        trigger = self.arguments.trigger
+        while trigger is not None:
+            found.append(trigger.keyword)
+            trigger = trigger.trigger
+        return tuple(found)
+
 
 class Pyenv(Instruction):
     """`PYENV [--flags] VERSION NAME [REQUIREMENTS | <<DELIM]`: the compiler's own instruction

@@ -73,6 +73,8 @@ BAD = [
     ("reqs-up-to-context", R + "PYENV 3.11 a reqs/..\n", "PYENV025", 2, 14, "reqs/.."),
     ("onbuild-flag", R + "ONBUILD --foo PYENV 3.11 a\n", "PYENV002", 2, 15, "PYENV"),
     ("onbuild-flags-quoted", R + "ONBUILD --a=\"b c\" --d\tpyenv 3.11 a\n", "PYENV002", 2, 23, "pyenv"),
+    ("onbuild-nested", R + "ONBUILD ONBUILD PYENV 3.11 a\n", "PYENV002", 2, 17, "PYENV"),
+    ("onbuild-nested-flags", R + "ONBUILD --x ONBUILD --y=z pyenv 3.11 a\n", "PYENV002", 2, 27, "pyenv"),
     ("onbuild-flag-continued", R + "ONBUILD --foo=bar \\\n  # c\n  PyEnv 3.11 a\n", "PYENV002", 4, 3, "PyEnv"),
     ("same-xy-two-images", R + "PYENV 3.11 a\nPYENV 3.11.4 b\n", "PYENV020", 3, 7, "3.11.4"),
     # BuildKit's parser rejects these files
