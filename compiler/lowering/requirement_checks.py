@@ -74,6 +74,8 @@ def from_file(node: Instruction, word: Word, installer: str, options: Options, r
 
 
 def from_heredoc(node: Instruction, heredoc: Heredoc, body: str, reporter: Reporter) -> Optional[Requirements]:
+    """The requirements written inline (`body`: the heredoc's content, tabs stripped for `<<-`);
+    findings point at their own line of the heredoc in the source."""
     findings = kinds.read(body)
     raw_lines = heredoc.content.split("\n")
     starts = [heredoc.start]

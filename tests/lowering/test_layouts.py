@@ -160,6 +160,12 @@ def test_uv_installer(pick) -> None:
     assert codes == ["PYENV108"]  # no context: whether r.txt is all hashed is not known
     uv = "--mount=from=ghcr.io/astral-sh/uv:0.13.9,source=/uv,target=/usr/local/bin/uv"
     cache = "--mount=type=cache,target=/home/astro/.cache/uv,uid=50000,gid=0"
+    secrets = " ".join(  # the index's settings and credentials, where the build provides them
+        f"--mount=type=secret,id={name},target={target},required=false,uid=50000,gid=0,mode=0400"
+        for name, target in (("netrc", "/home/astro/.netrc"), ("pip-conf", "/home/astro/.venv/a/pip.conf"),
+                             ("uv-toml", "/home/astro/.config/uv/uv.toml"))
+    )
+    cache = f"{cache} {secrets}"
     assert (
         f'RUN {uv} {cache} ["/usr/local/bin/uv", "venv", "--no-python-downloads", "--system-certs",'
         ' "--cache-dir=/home/astro/.cache/uv", "--allow-existing", "--seed",'

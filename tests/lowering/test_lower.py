@@ -128,7 +128,7 @@ def test_venv_created_before_requirements_copy_then_installed_with_cache_mount()
     assert venv < copy < install
     assert lines[copy] == "COPY --chown=50000:0 reqs/a.txt /home/astro/.venv/a/requirements.txt"
     assert lines[install].startswith(
-        "RUN --mount=type=cache,target=/home/astro/.cache/pip,uid=50000,gid=0 ["
+        "RUN --mount=type=cache,target=/home/astro/.cache/pip,uid=50000,gid=0 --mount=type=secret,id=netrc,"
     )
 
 
