@@ -1,5 +1,8 @@
-"""Numeric stage references (`COPY --from=N`, `ADD --from=N`, `RUN --mount=...,from=N`) kept
-pointing at the stage they named when the stages layout inserts venv stages before some stages.
+"""Numeric stage references (`COPY --from=N`, `ADD --from=N`) kept pointing at the stage they
+named when the stages layout inserts venv stages before some stages.
+
+A mount's `from=N` is no stage reference: BuildKit looks a mount's source up by stage name only
+(dockerfile2llb's detectRunMount), so `--mount=from=1` names the image `1`, and stays as written.
 
 In: the lowered body, the number of the user's stages, and how many venv stages were inserted
 before each. Out: the body with those references rewritten in place, every other byte kept.
@@ -9,9 +12,9 @@ from __future__ import annotations
 
 import re
 
-from pyenvc.syntax.tree import Copy, Instruction, Run
+from pyenvc.syntax.tree import Copy, Instruction
 
-_INDEX = re.compile("[0-9]+")  # what Go's strconv.Atoi reads as a stage index
+_INDEX = re.compile("([+-]?)([0-9]+)")  # what Go's strconv.Atoi reads as a stage index
 
 
 def renumber(body: list, stage_count: int, inserted: dict) -> None:
@@ -24,9 +27,9 @@ def renumber(body: list, stage_count: int, inserted: dict) -> None:
         total += inserted.get(number, 0)
         shift.append(total)
     for index, node in enumerate(body):
-        if not isinstance(node, (Copy, Run)):  # an ONBUILD trigger is an Onbuild node
+        if not isinstance(node, Copy):  # an ONBUILD trigger is an Onbuild node
             continue
-        edits = [(a, b, str(value + shift[value])) for a, b, value in _stage_refs(node) if value < stage_count]
+        edits = [(a, b, sign + str(value + shift[value])) for a, b, sign, value in _stage_refs(node) if value < stage_count]
         if edits and any(new != node.text[a:b] for a, b, new in edits):
             text = node.text
             for a, b, new in reversed(edits):
@@ -34,20 +37,17 @@ def renumber(body: list, stage_count: int, inserted: dict) -> None:
             body[index] = node.with_text(text)
 
 
-def _stage_refs(node: Instruction) -> list[tuple[int, int, int]]:
-    """(start, end, index) of the numeric stage references among the node's flags that are
-    written plainly (ASCII digits, unquoted, on one physical line), offsets into `node.text`."""
+def _stage_refs(node: Copy) -> list[tuple[int, int, str, int]]:
+    """(start, end, sign, index) of the node's `--from=N` written plainly (unquoted, on one
+    physical line), offsets into `node.text`; `+1` keeps its sign, `-0` (index 0) loses it."""
     refs = []
-    if isinstance(node, Copy):
-        for flag in node.flags:
-            value = flag.value or ""
-            if flag.name == "from" and _INDEX.fullmatch(value) and flag.word.raw == f"--from={value}":
-                end = flag.word.span.end - node.start
-                refs.append((end - len(value), end, value))
-    else:
-        for mount in node.mounts:
-            for option in mount.options:
-                if option.key.lower() == "from" and option.word is not None and _INDEX.fullmatch(option.value):
-                    span = option.word.span
-                    refs.append((span.start - node.start, span.end - node.start, option.value))
-    return [(a, b, int(digits)) for a, b, digits in refs if node.text[a:b] == digits]
+    for flag in node.flags:
+        value = flag.value or ""
+        found = _INDEX.fullmatch(value)
+        if flag.name == "from" and found is not None and flag.word.raw == f"--from={value}":
+            end = flag.word.span.end - node.start
+            start = end - len(value)
+            index = int(value)
+            if node.text[start:end] == value and index >= 0:
+                refs.append((start, end, "+" if found.group(1) == "+" else "", index))
+    return refs

@@ -134,13 +134,16 @@ def test_numeric_references_renumbered_onbuild_left_alone() -> None:
     text, _ = out(
         "FROM debian:bookworm-slim\nRUN x\nFROM debian:bookworm-slim\nPYENV 3.11 a\n"
         "FROM debian:bookworm-slim\nONBUILD COPY --from=1 /a /a\nCOPY --from=1 /a /a\nCOPY --from=0 /b /b\n"
-        "RUN --mount=type=bind,from=1,target=/m \\\n  --mount=from=0,target=/n true\nCOPY --from=9 /c /c\n",
+        "RUN --mount=type=bind,from=1,target=/m \\\n  --mount=from=0,target=/n true\nCOPY --from=9 /c /c\n"
+        "COPY --from=+1 /d /d\nCOPY --from=-0 /e /e\n",
         uid=1,
         home="/h",
     )
     assert "ONBUILD COPY --from=1 /a /a\nCOPY --from=2 /a /a\nCOPY --from=0 /b /b\n" in text
-    assert "RUN --mount=type=bind,from=2,target=/m \\\n  --mount=from=0,target=/n true\n" in text
+    # a mount's from= names a stage by name only (BuildKit's detectRunMount): `1` is an image
+    assert "RUN --mount=type=bind,from=1,target=/m \\\n  --mount=from=0,target=/n true\n" in text
     assert "COPY --from=9 /c /c" in text  # not a stage: an image name to BuildKit
+    assert "COPY --from=+2 /d /d\nCOPY --from=0 /e /e\n" in text  # Go's Atoi reads +1 and -0
 
 
 def test_crlf_and_single_line_generated_stage() -> None:
