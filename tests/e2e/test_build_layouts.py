@@ -118,8 +118,8 @@ def test_uv_default_gives_venvs_with_pip_and_bytecode_and_leaves_no_uv(docker: D
 def test_arg_and_env_reach_each_venv_through_the_env_stages(docker: Docker, runtime_base: str) -> None:
     """The stage's ARG and ENV before a PYENV reach its venv's install through the chain of env
     stages (each FROM the one before): a requirements file that names `${TABULATE_VERSION}`,
-    which pip and uv expand from the environment, installs the version an ARG after the first
-    PYENV gives, and a build arg given to `docker build` overrides it there too."""
+    which pip expands from the environment (uv expands variables only in URLs and paths), installs
+    the version an ARG after the first PYENV gives, and a build arg overrides it there too."""
     _require_images(docker)
     docker.require_image(generate.DEFAULT_UV_IMAGE)
     text = (
@@ -127,9 +127,9 @@ def test_arg_and_env_reach_each_venv_through_the_env_stages(docker: Docker, runt
         "ENV PIP_DISABLE_PIP_VERSION_CHECK=1\n"
         "PYENV 3.11 first\n"
         "ARG TABULATE_VERSION=0.9.0\n"
-        "PYENV 3.11 second r.txt\n"
+        "PYENV --installer=pip 3.11 second r.txt\n"
         "ENV UNUSED=1\n"
-        "PYENV 3.12 third r.txt\n"
+        "PYENV --installer=pip 3.12 third r.txt\n"
     )
     files = {"r.txt": "tabulate==${TABULATE_VERSION}\n"}
     result = pyenvc.compile(text, path="Dockerfile.pyenv")
