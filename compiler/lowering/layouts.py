@@ -7,6 +7,11 @@ in the stages layout, those of the venv's own stage (placed before the stage's F
 - `Inline` builds the venv in the user's stage: the interpreter, the venv, its requirements.
 - `Stages` builds it in a stage of its own, FROM the stage's base image, and copies the result
   in: BuildKit builds the venvs in parallel, and a change to one venv rebuilds only that one.
+  The stage's ARG and ENV before a PYENV reach its venv stage through a chain of env stages:
+  each holds only the ARG and ENV lines since the previous one and is built FROM it (a stage
+  built FROM a stage starts with its variables, ARGs included), and each venv stage is built
+  FROM the env stage of its PYENV. Every carried line is written once, so the output grows
+  linearly with the PYENVs, and no venv stage is built on another's files.
   Where the venv's stage could not reproduce what the user's stage holds before the PYENV
   (a RUN, COPY or ADD before it; no image named), that venv is built inline (PYENV105).
 """
@@ -24,7 +29,8 @@ from pyenvc.syntax.emitter import NewInstruction, Verbatim
 
 class Lowered(NamedTuple):
     in_place: list  # instruction nodes and comment lines for where the PYENV was
-    venv_stage: Optional[list] = None  # the lines of the venv's own stage, if it has one
+    venv_stage: Optional[list] = None  # the lines of the venv's own stage (and any env stage before it)
+    new_stages: int = 0  # how many FROM lines venv_stage holds
 
 
 class Layout(Protocol):
@@ -55,6 +61,8 @@ class Stages:
         self.options = options
         self.inline = Inline(options)
         self.taken = set(taken_names)  # stage names of the user's and generated so far
+        # per user stage: the last env stage's name and how many carried lines it holds
+        self.env_stages: dict[int, tuple[str, int]] = {}
 
     @staticmethod
     def splits(stage: Stage, planned: Planned) -> bool:
@@ -73,7 +81,9 @@ class Stages:
             lines += [ROOT, *generate.copy_interpreter(mm, name)]
         lines += generate.copy_venv(venv.name, runtime.home, runtime.uid, name)
         lines.append(generate.env_line(venv.name, runtime.home))
-        return Lowered(lines, self._venv_stage(stage, planned, runtime, name))
+        env_lines, parent = self._env_stage(stage, planned)
+        venv_lines = self._venv_stage(stage, planned, runtime, name, parent)
+        return Lowered(lines, env_lines + venv_lines, 1 + (1 if env_lines else 0))
 
     def _name(self, stage: Stage, venv: str) -> str:
         """A stage name of the venv's own: lower-case (BuildKit's stage names are), unique."""
@@ -85,26 +95,50 @@ class Stages:
         self.taken.add(name)
         return name
 
-    def _venv_stage(self, stage: Stage, planned: Planned, runtime: Runtime, name: str) -> list:
-        """FROM the stage's base image (flags and image word as written; `-base` under the Astro
-        rewrite, with the packages.txt step the stage gets too, which BuildKit then runs once),
-        the stage's ARG and ENV before the PYENV declared again, the interpreter and the venv."""
-        venv = planned.venv
+    def _base(self, stage: Stage, name: str) -> list:
+        """A generated stage's start FROM the user's stage's base image: flags and image word as
+        written; `-base` under the Astro rewrite, with the packages.txt step the stage gets too
+        (BuildKit runs it once for all the stages that start with it)."""
         word = stage.image_word
         assert word is not None
         astro = astro_applies(stage, self.options)
         suffix = "-base" if astro else ""
         image = Verbatim(word.raw + suffix, word.value + suffix)
         flags = tuple(Verbatim(flag.word.raw, flag.word.value) for flag in stage.from_node.flags)
-        mm = venv.version.major_minor
-        lines: list = [
-            f"# PYENV line {venv.line}: the venv {venv.name}, built in a stage of its own",
-            NewInstruction("FROM", flags, (image, "AS", name)),
-        ]
+        lines: list = [NewInstruction("FROM", flags, (image, "AS", name))]
         if astro:
             lines += packages_steps(stage, restore=False)
+        return lines
+
+    def _env_stage(self, stage: Stage, planned: Planned) -> tuple[list, Optional[str]]:
+        """The env stage the venv stage starts FROM, and its lines when it is new: the stage's ARG
+        and ENV before the PYENV that the previous env stage does not hold yet. None: no ARG or ENV
+        came before, the venv stage starts FROM the base image."""
+        carried = planned.carried
+        previous = self.env_stages.get(stage.number)
+        held = previous[1] if previous is not None else 0
+        if len(carried) == held:
+            return [], previous[0] if previous is not None else None
+        name = self._name(stage, "env")
+        lines: list = [f"# the ARG and ENV before PYENV line {planned.venv.line}, for the venv stages after them"]
+        if previous is None:
+            lines += self._base(stage, name)
+        else:
+            lines.append(NewInstruction("FROM", (), (previous[0], "AS", name)))
         # BuildKit's logical line of each, as one line: continuations joined, which it reads the same
-        lines += [carried.logical.strip() for carried in planned.carried]
+        lines += [node.logical.strip() for node in carried[held:]]
+        self.env_stages[stage.number] = (name, len(carried))
+        return lines, name
+
+    def _venv_stage(self, stage: Stage, planned: Planned, runtime: Runtime, name: str, parent: Optional[str]) -> list:
+        """FROM the env stage of the PYENV (else the stage's base image), the interpreter and the venv."""
+        venv = planned.venv
+        mm = venv.version.major_minor
+        lines: list = [f"# PYENV line {venv.line}: the venv {venv.name}, built in a stage of its own"]
+        if parent is None:
+            lines += self._base(stage, name)
+        else:
+            lines.append(NewInstruction("FROM", (), (parent, "AS", name)))
         lines.append(ROOT)
         source = venv.image or venv.version.image(runtime.flavour)
         lines += generate.interpreter(mm, source, venv.version.needs_m_symlink)

@@ -131,6 +131,7 @@ class _Pass:
         last = stage.planned[-1].body_index
         installed: set[str] = set()
         venv_stages: list[Generated] = []
+        new_stages = 0
         # the user in effect where a PYENV's lines start, when known: right after the rewritten
         # FROM (which then leaves root in effect), or right after the previous PYENV's lines
         current = "root" if rewrite and self._adjacent(stage.from_index, stage.planned[0].body_index) else None
@@ -160,11 +161,12 @@ class _Pass:
                     eol = _eol(stage.from_node.text, self.source.text)
                     text = eol.join(self._render(_fold_users(lowered.venv_stage), eol)) + eol
                     venv_stages.append(Generated(text, Span(node.start, node.end)))
+                    new_stages += lowered.new_stages
             except Unrepresentable as problem:
                 self._unrepresentable(node, keyword_of(node), problem)
         if venv_stages:
             before.setdefault(stage.from_index, []).extend(venv_stages)
-            inserted[stage.number] = len(venv_stages)
+            inserted[stage.number] = new_stages
         if rewrite:
             node = stage.from_node
             try:

@@ -113,3 +113,29 @@ def test_uv_default_gives_venvs_with_pip_and_bytecode_and_leaves_no_uv(docker: D
     assert int(out[1]) >= 1  # bytecode compiled at build time
     assert out[2] == "uv-left=no"
     assert out[3:] == ["50000:0", "50000:0"]
+
+
+def test_arg_and_env_reach_each_venv_through_the_env_stages(docker: Docker, runtime_base: str) -> None:
+    """The stage's ARG and ENV before a PYENV reach its venv's install through the chain of env
+    stages (each FROM the one before): a requirements file that names `${TABULATE_VERSION}`,
+    which pip expands from the environment (uv expands variables only in URLs and paths), installs
+    the version an ARG after the first PYENV gives, and a build arg overrides it there too."""
+    _require_images(docker)
+    docker.require_image(generate.DEFAULT_UV_IMAGE)
+    text = (
+        "FROM quay.io/astronomer/astro-runtime:12.1.0-base\n"
+        "ENV PIP_DISABLE_PIP_VERSION_CHECK=1\n"
+        "PYENV 3.11 first\n"
+        "ARG TABULATE_VERSION=0.9.0\n"
+        "PYENV --installer=pip 3.11 second r.txt\n"
+        "ENV UNUSED=1\n"
+        "PYENV --installer=pip 3.12 third r.txt\n"
+    )
+    files = {"r.txt": "tabulate==${TABULATE_VERSION}\n"}
+    result = pyenvc.compile(text, path="Dockerfile.pyenv")
+    assert result.output is not None, result.diagnostics
+    assert result.output.count("ARG TABULATE_VERSION=0.9.0\n") == 2  # its env stage, the user's stage
+    for build_args, version in (({}, "0.9.0"), ({"TABULATE_VERSION": "0.8.10"}, "0.8.10")):
+        tag = docker.build(result.output, files, build_args=build_args).tag
+        found = docker.sh(tag, "$ASTRO_PYENV_second -m pip freeze; $ASTRO_PYENV_third -m pip freeze")
+        assert found.split() == [f"tabulate=={version}"] * 2, found

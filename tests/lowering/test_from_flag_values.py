@@ -40,9 +40,10 @@ def test_the_stages_layout_keeps_the_image_and_the_flags(flags: str, image: str)
     assert result.output is not None, result.diagnostics
     user = buildkit.parse_instruction(user_from.replace("\\\n", ""), "\\")
     base = user.next[0] + ("-base" if "astro-runtime" in image else "")
-    venv_stage, final = _from_lines(result.output)
-    assert venv_stage.command.flags == user.command.flags
-    assert venv_stage.next == [base, "AS", "pyenvc-0-etl"]
+    env_stage, venv_stage, final = _from_lines(result.output)  # the ENV reaches the venv through an env stage
+    assert env_stage.command.flags == user.command.flags
+    assert env_stage.next == [base, "AS", "pyenvc-0-env"]
+    assert venv_stage.next == ["pyenvc-0-env", "AS", "pyenvc-0-etl"]
     assert final.command.flags == user.command.flags
     assert final.next == [base, "AS", "app"]
     # and the whole output is what Docker reads back: compiled again, nothing changes

@@ -82,10 +82,13 @@ def test_venv_stage_from_the_base_then_copied_in() -> None:
     text, codes = out(R + "ENV PIP_INDEX_URL=https://example/simple\nUSER root\nPYENV 3.11 a r.txt\nRUN true\n",
                       installer="pip")
     assert codes == []
-    venv_stage, final = text.split("\nFROM quay.io/astronomer/astro-runtime:12.1.0-base\n")
-    assert "FROM quay.io/astronomer/astro-runtime:12.1.0-base AS pyenvc-0-a\n" in venv_stage
-    assert "\nENV PIP_INDEX_URL=https://example/simple\n" in venv_stage  # declared again
-    assert venv_stage.count("USER root\n") == 1  # root since packages.txt: said once
+    generated, final = text.split("\nFROM quay.io/astronomer/astro-runtime:12.1.0-base\n")
+    env_stage, venv_stage = generated.split("\nFROM pyenvc-0-env AS pyenvc-0-a\n")
+    # the ENV before the PYENV reaches the venv stage through an env stage built FROM the base
+    assert "FROM quay.io/astronomer/astro-runtime:12.1.0-base AS pyenvc-0-env\n" in env_stage
+    assert env_stage.endswith("\nENV PIP_INDEX_URL=https://example/simple\n# PYENV line 4: the venv a, built in a stage of its own")
+    assert "PIP_INDEX_URL" not in venv_stage and "packages.txt" not in venv_stage
+    assert venv_stage.count("USER root\n") <= 1
     assert '"-m", "pip", "install"' in venv_stage and "ASTRO_PYENV_a" not in venv_stage
     assert (
         "COPY --link --chown=50000:0 --from=pyenvc-0-a /home/astro/.venv/a /home/astro/.venv/a\n"
@@ -221,3 +224,20 @@ def test_astro_requirements_txt_right_after_packages_txt_in_stages_after_the_las
     else:
         assert packages < last_venv < requirements < project
     assert project < lines.index("RUN true")
+
+
+def test_stages_output_grows_linearly_with_env_and_pyenv_pairs() -> None:
+    """Each venv stage starts FROM the env stage of its PYENV, which holds only the ARG and ENV
+    since the one before: every carried line is written once, so each ENV+PYENV pair adds the
+    same few lines however many came before (before the chain, pair k repeated k ENV lines)."""
+
+    def size(pairs: int) -> int:
+        body = "".join(f"ENV E{i:03d}=value{i:03d}\nARG A{i:03d}=x\nPYENV 3.11 v{i:03d}\n" for i in range(pairs))
+        text, codes = out("FROM debian:bookworm-slim\n" + body, uid=1, home="/h")
+        assert codes == []
+        assert text.count(f"ENV E{pairs - 1:03d}=") == 2  # in its env stage and in the user's stage
+        return len(text)
+
+    small, medium, large = size(8), size(16), size(64)
+    per_pair = (medium - small) / 8
+    assert abs((large - medium) / 48 - per_pair) <= 0.02 * per_pair
