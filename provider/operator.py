@@ -6,9 +6,11 @@ no PYENV declared is a DAG import error that says what to add. `venv` is a templ
 templated name (`venv="{{ params.venv }}"`) is looked up when the task runs instead.
 
 When the task runs: the interpreter is checked (an absolute path to an executable file, else a
-clear error), then ExternalPythonOperator runs the callable there. Its Airflow version check is
-replaced by one that reads the venv's dist-info folders (no subprocess; see `venvs`) and compares
-release numbers only, so `2.9.1+astro.1` in the venv matches `2.9.1` on the host.
+clear error), its Python version is read and logged (see `venv_python`: older than 3.7 is a clear
+error, not the `SyntaxError` Airflow's runner script would raise there), then
+ExternalPythonOperator runs the callable there. Its Airflow version check is replaced by one that
+reads the venv's dist-info folders (no subprocess; see `venvs`) and compares release numbers only,
+so `2.9.1+astro.1` in the venv matches `2.9.1` on the host.
 
 `_VenvDecoratedOperator` (`@task.venv`) is this class under `DecoratedOperator`.
 """
@@ -17,7 +19,7 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from pyenvc_airflow import venvs
+from pyenvc_airflow import venv_python, venvs
 from pyenvc_airflow._compat import AIRFLOW_VERSION, ExternalPythonOperator
 
 # What `python` holds until a templated venv name is rendered and looked up (never run).
@@ -64,6 +66,11 @@ class VenvOperator(ExternalPythonOperator):
         if self.python == _UNRESOLVED or _is_template(self.python):
             self.python = venvs.resolve(self.venv)
         venvs.check_interpreter(self.venv, self.python)
+        found = venv_python.version(self.python)
+        venv_python.check_supported(self.venv, self.python, found)
+        self.log.info(
+            "running in venv %r (Python %s, %s)", self.venv, found or "version unknown", venvs.shown(self.python)
+        )
         return super().execute(context)
 
     # ExternalPythonOperator asks the venv's interpreter for these in subprocesses, once each per

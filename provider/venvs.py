@@ -158,13 +158,13 @@ def _normalise(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-def _venv_root(python: str) -> Path | None:
+def venv_root(python: str) -> Path | None:
     """`<venv>` for `<venv>/bin/python` when `<venv>/pyvenv.cfg` exists (symlinks not followed)."""
     root = Path(python).parent.parent
     return root if (root / "pyvenv.cfg").is_file() else None
 
 
-def _pyvenv_cfg(root: Path) -> dict[str, str]:
+def pyvenv_cfg(root: Path) -> dict[str, str]:
     cfg = {}
     for line in (root / "pyvenv.cfg").read_text(encoding="utf-8", errors="replace").splitlines():
         key, sep, value = line.partition("=")
@@ -246,12 +246,12 @@ def installed_versions(python: str, *names: str) -> dict[str, str]:
     when `python` is not in a plain venv or the venv sees the system site-packages.
     """
     wanted = {_normalise(n) for n in names}
-    root = _venv_root(python)
+    root = venv_root(python)
     if root is None:
         return _ask_interpreter(python, sorted(wanted))
     try:
         found = _scan_site_packages(root, wanted)
-        system_site = _pyvenv_cfg(root).get("include-system-site-packages", "false").lower() == "true"
+        system_site = pyvenv_cfg(root).get("include-system-site-packages", "false").lower() == "true"
     except OSError:
         return _ask_interpreter(python, sorted(wanted))
     if system_site and wanted - set(found):

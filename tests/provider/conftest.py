@@ -213,3 +213,32 @@ def python312() -> Path:
     if python is None:
         missing_prerequisite("no pyenv build of CPython 3.12 (looked under $(pyenv root)/versions)")
     return python
+
+
+@pytest.fixture
+def pyenv_build():
+    """`find("3.6")`: pyenv's newest CPython 3.6 interpreter (skips, or fails under CI=true, if none)."""
+
+    def find(minor: str) -> Path:
+        python = pyenv_python(minor)
+        if python is None:
+            missing_prerequisite(f"no pyenv build of CPython {minor} (looked under $(pyenv root)/versions)")
+        return python
+
+    return find
+
+
+@pytest.fixture
+def declare_venv(tmp_path_factory, monkeypatch, pyenv_build):
+    """`declare("old", "3.6")`: a bare venv from pyenv's CPython 3.6, declared as ASTRO_PYENV_old
+    for this test; returns its interpreter path and the build's version (`3.6.15`)."""
+
+    def declare(name: str, minor: str) -> tuple[str, str]:
+        build = pyenv_build(minor)
+        where = tmp_path_factory.mktemp(name) / name
+        subprocess.run([str(build), "-m", "venv", "--without-pip", str(where)], check=True)
+        python = str(where / "bin" / "python")
+        monkeypatch.setenv(f"ASTRO_PYENV_{name}", python)
+        return python, build.parent.parent.name
+
+    return declare
