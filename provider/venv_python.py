@@ -80,6 +80,6 @@ def check_supported(venv: str, python: str, found: str | None) -> None:
         f"venv {venv!r} ({venvs.shown(python)}) runs Python {found}, but Airflow's venv runner "
         f"needs Python {minimum} or newer (the script it writes starts with "
         f"`from __future__ import annotations`)\n"
-        f"  help: build the venv with `PYENV {minimum} {venv} ...` or newer in the Dockerfile "
-        f"(3.8+ recommended), compile it with pyenvc and rebuild the image"
+        f"  help: build the venv with `PYENV {minimum} {venv} ...` or newer in the Dockerfile"
+        f", compile it with pyenvc and rebuild the image"
     )
