@@ -119,7 +119,7 @@ def unknown_message(venv: str, environ: Mapping[str, str]) -> str:
         lines.append(f"  venvs in this environment: none (no {ENV_PREFIX}* variable is set)")
     lines.append(
         f"  help: add `PYENV 3.12 {venv} requirements.txt` to the Dockerfile "
-        f"(any Python version; the requirements file is optional), compile it with pyenvc "
+        f"(any Python from 3.7 on; the requirements file is optional), compile it with pyenvc "
         f"and rebuild the image"
     )
     return "\n".join(lines)
