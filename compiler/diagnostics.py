@@ -90,7 +90,7 @@ CODES: dict[str, Code] = {
     "PYENV104": Code(WARNING, "an Astro Runtime project file (packages.txt, requirements.txt) is missing"),
     "PYENV105": Code(WARNING, "the stages layout builds a venv inline: an instruction before it may change the files it is built on"),
     "PYENV106": Code(WARNING, "the Python version is not released yet (the minor version after the newest release)"),
-    "PYENV107": Code(WARNING, "the venv name makes ASTRO_PYENV_<name> look like a secret to Docker's check (SecretsUsedInArgOrEnv)"),
+    "PYENV107": Code(WARNING, "the venv name makes ASTRO_PYENV_<name> look like a secret to Docker's check (SecretsUsedInArgOrEnv) or hadolint (DL3064)"),
     "PYENV108": Code(WARNING, "whether a requirements file installs in hash-checking mode is not known (no build context)"),
     "PYENV109": Code(WARNING, "some requirements carry --hash and others do not"),
     "PYENV110": Code(WARNING, "a requirements file names an absolute local path, which the image must already have"),

@@ -186,9 +186,9 @@ def _name(node: Instruction, word: Word, line: int, names: dict[str, int], repor
         reporter.report(
             node, word, "PYENV107",
             f"venv name '{word.value}' makes `ENV ASTRO_PYENV_{word.value}` look like a secret to"
-            " `docker build --check` (SecretsUsedInArgOrEnv), which warns on that line",
+            " `docker build --check` (SecretsUsedInArgOrEnv) or hadolint (DL3064), which warn on that line",
             "rename the venv so that no '_'-separated part of it is auth, key, token, secret, password"
-            " or the like, e.g. `auth-client`",
+            " or the like and it holds no 'private', 'token', 'secret' or 'username', e.g. `auth-client`",
         )
     return True
 
@@ -200,11 +200,14 @@ _SECRET_WORDS = re.compile(
     r"(?i)(?:_|^)(?:apikey|auth|credential|credentials|key|password|pword|passwd|secret|token)(?:_|$)"
 )
 _ALLOWED_WORDS = re.compile(r"(?i)(?:_|^)public(?:_|$)")
+# hadolint's DL3064 (2.15): a key that holds any of these, in any case, anywhere in it
+_HADOLINT_SUBSTRINGS = ("api_key", "client_key", "password", "private", "secret", "token", "username")
 
 
 def looks_secret(key: str) -> bool:
-    """Whether BuildKit's linter takes the ENV or ARG key `key` for sensitive data."""
-    return bool(_SECRET_WORDS.search(key)) and not _ALLOWED_WORDS.search(key)
+    """Whether BuildKit's linter or hadolint takes the ENV or ARG key `key` for sensitive data."""
+    buildkit = bool(_SECRET_WORDS.search(key)) and not _ALLOWED_WORDS.search(key)
+    return buildkit or any(part in key.lower() for part in _HADOLINT_SUBSTRINGS)
 
 
 def _flag(node: Instruction, word: Word, flags: dict[str, str], reporter: Reporter) -> bool:

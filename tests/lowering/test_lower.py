@@ -544,10 +544,12 @@ def test_no_generated_user_line_is_replaced_before_anything_runs(layout) -> None
 
 
 def test_pyenv107_a_venv_name_docker_takes_for_a_secret() -> None:
-    """BuildKit's SecretsUsedInArgOrEnv: an `_`-separated part of the key is a secret word (and
-    none is `public`); a warning at the venv name, the output still written."""
+    """BuildKit's SecretsUsedInArgOrEnv (an `_`-separated part of the key is a secret word, and
+    none is `public`) or hadolint's DL3064 (the key holds `private`, `token`, `username`, ...
+    anywhere): a warning at the venv name, the output still written."""
     for name, warned in (("auth", True), ("db_password", True), ("Token", True), ("public_key", False),
-                         ("auth-client", False), ("tokens", False), ("keys", False)):
+                         ("auth-client", False), ("tokens", True), ("keys", False), ("private_pip", True),
+                         ("my-username", True), ("client_keys", True), ("reports", False)):
         result = pyenvc.compile(f"FROM {RUNTIME}\nPYENV 3.12 {name}\n")
         found = [d for d in result.diagnostics if d.code == "PYENV107"]
         assert bool(found) == warned, name
