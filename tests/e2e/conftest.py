@@ -131,20 +131,21 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 @pytest.fixture(scope="session", autouse=True)
 def generated_results() -> Iterator[list]:
-    """Every `pyenvc.compile` result of the e2e session, in order: test_docker_checks.py, which
-    runs last, puts each generated file through Docker's own checks."""
+    """Every `pyenvc.compile` result of the e2e tests (their fixtures included), in order:
+    test_docker_checks.py, which runs last, puts each generated file through Docker's own checks.
+    The tests of other folders run in the same session; what they compile is not kept."""
     import pyenvc
 
     results: list = []
     original = pyenvc.compile
 
+    @functools.wraps(original)  # the same docstring and signature as the real one
     def recording(*args, **kwargs):
         result = original(*args, **kwargs)
-        if result.output is not None:
+        if result.output is not None and os.environ.get("PYTEST_CURRENT_TEST", "").startswith("tests/e2e/"):
             results.append(result)
         return result
 
-    recording.__signature__ = getattr(original, "__signature__", None)  # type: ignore[attr-defined]
     pyenvc.compile = recording
     try:
         yield results

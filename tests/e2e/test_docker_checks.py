@@ -42,8 +42,9 @@ pytestmark = pytest.mark.e2e
 PROJECT = Path(__file__).resolve().parents[2]
 EXAMPLE = PROJECT / "examples" / "astro-project"
 STAND_IN_LABEL = "org.pyenvc.check.stand-in-of"
-_IMAGE_WORDS = re.compile(r"(?im)^\s*FROM\s+(?:--\S+\s+)*(\S+)|--from=([^\s,]+)|[ ,]from=([^\s,]+)")
-_STAGE_NAME = re.compile(r"(?im)^\s*FROM\s+.*\s+AS\s+(\S+)\s*$")
+# line by line ([ \t], not \s, which spans lines and backtracks over a whole file)
+_IMAGE_WORDS = re.compile(r"(?im)^[ \t]*FROM[ \t]+(?:--\S+[ \t]+)*(\S+)|--from=([^\s,]+)|[ ,]from=([^\s,]+)")
+_STAGE_NAME = re.compile(r"(?im)^[ \t]*FROM[ \t]+[^\n]*?[ \t]AS[ \t]+(\S+)[ \t]*$")
 
 
 def _lint_env() -> dict[str, str]:
