@@ -19,6 +19,7 @@ from pyenvc.docker import buildkit, reference
 from pyenvc.docker.shell import Unresolved, expand
 from pyenvc.syntax import stages
 from pyenvc.syntax.emitter import NewInstruction, Unrepresentable, check_word, render
+from pyenvc.syntax.lines import join_lines
 from pyenvc.syntax.parser import ParseError, parse
 from pyenvc.syntax.tree import Arg, Dockerfile, Env, Instruction, Word
 
@@ -132,8 +133,6 @@ def _reads_as(line: str, escape: str, name: str, value: str) -> bool:
 
 def _line_of(doc: "Document", node: Instruction, text: str) -> str:
     """The logical line of the instruction at `node`'s place in the edited `text`."""
-    from pyenvc.syntax.lines import join_lines
-
     end = node.start + len(node.text) + (len(text) - len(doc.text))
     return join_lines(text[node.start:end], node.escape).text
 

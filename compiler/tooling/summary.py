@@ -17,7 +17,7 @@ from pyenvc.syntax.tree import Directive, Instruction, Trivia
 
 # `doc` parameters are document.Document, which imports this module: named, not imported.
 
-__all__ = ["parent_images", "structure"]
+__all__ = ["cmd", "json", "parent_images", "structure", "value_of"]
 
 
 def _comment_value(line: str) -> str:
