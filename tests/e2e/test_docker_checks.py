@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -33,6 +32,7 @@ from pathlib import Path
 import pytest
 
 import pyenvc
+from pyenvc.tooling import Document
 
 from harness import RUNTIME_ONBUILD, Docker, _setup_env
 from support import missing_prerequisite
@@ -42,9 +42,6 @@ pytestmark = pytest.mark.e2e
 PROJECT = Path(__file__).resolve().parents[2]
 EXAMPLE = PROJECT / "examples" / "astro-project"
 STAND_IN_LABEL = "org.pyenvc.check.stand-in-of"
-# line by line ([ \t], not \s, which spans lines and backtracks over a whole file)
-_IMAGE_WORDS = re.compile(r"(?im)^[ \t]*FROM[ \t]+(?:--\S+[ \t]+)*(\S+)|--from=([^\s,]+)|[ ,]from=([^\s,]+)")
-_STAGE_NAME = re.compile(r"(?im)^[ \t]*FROM[ \t]+[^\n]*?[ \t]AS[ \t]+(\S+)[ \t]*$")
 
 
 def _lint_env() -> dict[str, str]:
@@ -98,9 +95,13 @@ def _corpus(recorded: list) -> list:
 
 
 def _images(text: str) -> set[str]:
-    stages = {m.group(1).lower() for m in _STAGE_NAME.finditer(text)}
-    found = {next(g for g in m.groups() if g) for m in _IMAGE_WORDS.finditer(text)}
-    return {word for word in found if word.lower() not in stages and not word.isdigit() and "$" not in word}
+    """The images a file names, read by pyenvc's own parser (a stage name, CRLF endings or a
+    continuation never pass for an image): bases that are no stage, and `--from`/`from=` values
+    that name none."""
+    document = Document.parse(text)
+    bases = {stage.resolved for stage in document.stages if stage.parent is None and stage.resolved}
+    named = {reference.image for reference in document.references if reference.image}
+    return {word for word in bases | named if word != "scratch" and "$" not in word}
 
 
 def _stand_ins(docker: Docker, env: dict[str, str], images: set[str]) -> None:
