@@ -63,6 +63,19 @@ def install_step_seconds(log: str, venv: str) -> float:
     return total
 
 
+def steps_that_ran(log: str) -> list[tuple[float, str]]:
+    """(seconds, title) of every step BuildKit ran rather than took from its cache, the longest
+    first: where a rebuild's time goes beyond the install step (the export included)."""
+    cached = set(re.findall(r"^#(\d+) CACHED$", log, re.M))
+    titles = dict(re.findall(r"^#(\d+) (\[[^\]]*\] .*|exporting to image)$", log, re.M))
+    ran = []
+    for number, title in titles.items():
+        done = re.search(rf"^#{number} DONE (\d+(?:\.\d+)?)s$", log, re.M)
+        if number not in cached and done:
+            ran.append((float(done.group(1)), title if len(title) < 110 else title[:107] + "..."))
+    return sorted(ran, reverse=True)
+
+
 def venv_steps_run(log: str) -> int:
     """How many venv steps ran (were not CACHED)."""
     steps = set(_VENV_STEP.findall(log))
@@ -85,14 +98,14 @@ def prepare(work: Path, shape: str) -> Path:
     return context
 
 
-def default_shape() -> str | None:
+def default_shape(shapes: list[str]) -> str | None:
     """The shape whose output equals what pyenvc compiles without options."""
     with tempfile.TemporaryDirectory(prefix="pyenvc-bench-") as tmp:
         context = Path(tmp) / "p"
         shutil.copytree(HERE / "project", context)
         plain = compiled(context)
         for shape, (layout, installer) in SHAPES.items():
-            if compiled(context, layout=layout, installer=installer) == plain:
+            if shape in shapes and compiled(context, layout=layout, installer=installer) == plain:
                 return shape
     return None
 
@@ -100,13 +113,17 @@ def default_shape() -> str | None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--shapes", nargs="+", choices=list(SHAPES), default=list(SHAPES),
+                        help="the shapes to build (inline+pip, the reference, always is)")
     args = parser.parse_args()
+    shapes = ["inline+pip"] + [shape for shape in args.shapes if shape != "inline+pip"]
     results: dict = {
-        shape: {"cold": [], "first": [], "step": [], "dag": [], "dag_venv_steps": [], "size": 0} for shape in SHAPES
+        shape: {"cold": [], "first": [], "step": [], "dag": [], "dag_venv_steps": [], "size": 0, "breakdown": []}
+        for shape in shapes
     }
     with tempfile.TemporaryDirectory(prefix="pyenvc-bench-") as tmp:
         for round_ in range(args.rounds):
-            for shape in SHAPES:
+            for shape in shapes:
                 context = prepare(Path(tmp) / f"r{round_}", shape)
                 tag = f"pyenvc-bench/{shape.replace('+', '-')}:latest"
                 sh("docker", "builder", "prune", "-af")
@@ -116,6 +133,7 @@ def main() -> None:
                 seconds, log = build(context, tag)
                 results[shape]["first"].append(seconds)
                 results[shape]["step"].append(install_step_seconds(log, FIRST_VENV))
+                results[shape]["breakdown"] = steps_that_ran(log)
                 with open(context / "dags/example.py", "a") as f:
                     f.write(f"VERSION = {round_ + 1}\n")
                 seconds, log = build(context, tag)
@@ -125,7 +143,7 @@ def main() -> None:
                 print(f"round {round_ + 1} {shape}: cold {results[shape]['cold'][-1]:.1f} s, first venv "
                       f"{results[shape]['first'][-1]:.1f} s (its install step {results[shape]['step'][-1]:.1f} s), "
                       f"DAG {seconds:.2f} s", file=sys.stderr)
-    default = default_shape()
+    default = default_shape(shapes)
     base = {k: statistics.median(results["inline+pip"][k]) for k in ("cold", "first", "dag")}
     print(f"median of {args.rounds}; ratio against inline+pip in this run; * = pyenvc's default")
     print(
@@ -145,6 +163,9 @@ def main() -> None:
         print("pyenvc's default matches none of these shapes: no targets checked")
         return
     r = results[default]
+    print(f"the steps {default}'s last rebuild after the requirements change ran, the longest first:")
+    for seconds, title in r["breakdown"]:
+        print(f"  {seconds:7.2f} s  {title}")
     m = {key: statistics.median(r[key]) for key in ("cold", "first", "step")}
     targets = [
         ("cold build at most 0.4x inline+pip", m["cold"] <= 0.4 * base["cold"]),
