@@ -36,9 +36,13 @@ def check_stage(stage: Stage, runtime: Runtime, options: Options, reporter: Repo
             continue
         eol = pythons.end_of_life(venv.version)
         if eol is not None:
+            # the provider's runner needs 3.7: before it, the venv builds but no @task.venv runs in it
+            too_old = (venv.version.major, venv.version.minor) < pythons.TASK_VENV_MINIMUM
             reporter.report(venv.node, venv.version_word, "PYENV101",
-                            f"Python {venv.version.major_minor} reached its end of life on {eol.isoformat()}",
-                            "move the venv to a supported Python version")
+                            f"Python {venv.version.major_minor} reached its end of life on {eol.isoformat()}"
+                            + (", and @task.venv cannot run a task in it" if too_old else ""),
+                            "move the venv to a supported Python version"
+                            + (" (@task.venv needs 3.7 or later)" if too_old else ""))
         mm = venv.version.major_minor
         if mm in versions and versions[mm][0] != image:
             reporter.report(

@@ -34,6 +34,8 @@ EOL: dict[int, datetime.date] = {
     14: datetime.date(2030, 10, 31),
     15: datetime.date(2031, 10, 31),  # released 2026-10 (PEP 790)
 }
+# The oldest venv Python the provider runs `@task.venv` tasks in (pyenvc_airflow's MINIMUM).
+TASK_VENV_MINIMUM = (3, 7)
 NEWEST_MINOR = max(EOL)  # the newest released Python 3 minor version
 PRERELEASE_MINOR = NEWEST_MINOR + 1  # in alpha, beta or rc: a warning, not an error
 

@@ -484,6 +484,15 @@ def test_end_of_life_warning(monkeypatch) -> None:
     assert result.output is not None
 
 
+def test_end_of_life_warning_says_when_no_task_venv_can_run_in_the_venv() -> None:
+    result = pyenvc.compile(f"FROM {RUNTIME}\nPYENV --python-image=my/py36 3.6 old\nPYENV 3.7 oldest\n")
+    warnings = {d.line: d for d in result.diagnostics if d.code == "PYENV101"}
+    assert "@task.venv cannot run a task in it" in warnings[2].message
+    assert "3.7 or later" in warnings[2].hint
+    assert "@task.venv" not in warnings[3].message + warnings[3].hint
+    assert result.output is not None
+
+
 def test_python_version_flavour_availability() -> None:
     result = pyenvc.compile(f"FROM {RUNTIME}\nPYENV 3.6 old\n")
     assert [d.code for d in result.diagnostics if d.is_error] == ["PYENV012"]

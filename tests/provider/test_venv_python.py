@@ -15,6 +15,12 @@ from pyenvc_airflow import venv_python
 
 pytestmark = pytest.mark.airflow
 
+def test_the_compiler_warns_below_the_same_minimum_the_provider_refuses() -> None:
+    from pyenvc.lowering import pythons
+
+    assert pythons.TASK_VENV_MINIMUM == venv_python.MINIMUM
+
+
 def _task_log(capfd, caplog) -> str:
     """What the tasks logged: Airflow 3's dag.test() writes it to the process's stdout/stderr,
     Airflow 2's goes through the logging module (which pytest captures)."""
