@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from typing import Optional
 
 import attrs
@@ -18,6 +19,8 @@ import attrs
 from pyenvc.docker.dockerignore import DockerignoreError, Matcher
 from pyenvc.docker.gofilepath import clean
 
+_KINDS = {stat.S_IFIFO: "a FIFO", stat.S_IFSOCK: "a socket", stat.S_IFCHR: "a character device",
+          stat.S_IFBLK: "a block device"}
 GLOB_OR_SPACE = re.compile(r"[*?\[\]\s\"'\\]")
 
 
@@ -58,10 +61,18 @@ class BuildContext:
         if why is not None:
             return why
         full = os.path.join(self.root, *rel.split("/"))
-        if os.path.isdir(full):
+        try:
+            mode = os.stat(full).st_mode
+        except OSError:
+            return "there is a symbolic link that leads nowhere" if os.path.islink(full) else "there is no such file"
+        if stat.S_ISDIR(mode):
             return "it is a directory"
-        if not os.path.isfile(full):
-            return "there is no such file"
+        if not stat.S_ISREG(mode):
+            return f"it is {_KINDS.get(stat.S_IFMT(mode), 'not a regular file')}, not a regular file"
+        root = os.path.realpath(self.root)
+        if os.path.commonpath([root, os.path.realpath(full)]) != root:
+            # BuildKit follows a link only inside the context it was sent
+            return "it is a symbolic link that leads out of the build context"
         return None
 
     def _ignored(self, rel: str) -> Optional[str]:

@@ -3,6 +3,8 @@ caret under the right text, a hint, and no output."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 import pyenvc
@@ -175,6 +177,34 @@ def test_requirements_naming_a_directory_in_the_context(tmp_path) -> None:
         ("PYENV018", 4, 14),
     ]
     assert result.output is None
+
+
+def test_requirements_that_are_no_regular_file_of_the_context(tmp_path) -> None:
+    """A FIFO, a socket, a link that leads nowhere and one out of the context are each named as
+    such; a link to a file inside the context is followed, as BuildKit does."""
+    import socket
+
+    outside = tmp_path / "outside.txt"
+    outside.write_text("x\n")
+    context = tmp_path / "context"
+    context.mkdir()
+    (context / "real.txt").write_text("x\n")
+    os.mkfifo(context / "fifo.txt")
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind(str(context / "sock.txt"))
+        (context / "dangling.txt").symlink_to("nowhere.txt")
+        (context / "out.txt").symlink_to(outside)
+        (context / "in.txt").symlink_to("real.txt")
+        names = ["fifo", "sock", "dangling", "out", "in"]
+        text = "FROM x\n" + "".join(f"PYENV 3.11 {n} {n}.txt\n" for n in names)
+        result = pyenvc.compile(text, context=str(context), uid=1, home="/h", user="u")
+    found = {d.line: d.message for d in result.diagnostics}
+    assert [d.code for d in result.diagnostics] == ["PYENV018"] * 4
+    assert "it is a FIFO, not a regular file" in found[2]
+    assert "it is a socket, not a regular file" in found[3]
+    assert "a symbolic link that leads nowhere" in found[4]
+    assert "a symbolic link that leads out of the build context" in found[5]
+    assert 6 not in found
 
 
 @pytest.mark.parametrize(
