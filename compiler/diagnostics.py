@@ -47,6 +47,7 @@ CODES: dict[str, Code] = {
     "DF011": Code(ERROR, "the file is UTF-16 or UTF-32 text; Docker reads a Dockerfile as UTF-8"),
     "DF012": Code(ERROR, "an instruction BuildKit does not know (a typo such as PYEVN or RUNN)"),
     "DF101": Code(WARNING, "an instruction BuildKit does not know, in a file whose `# syntax=` frontend may add instructions"),
+    "DF102": Code(WARNING, "an ONBUILD trigger BuildKit does not know: images built FROM this one fail"),
     # PYENV instructions: errors (exit 1, nothing written).
     "PYENV001": Code(ERROR, "PYENV comes before the first FROM"),
     "PYENV002": Code(ERROR, "PYENV is used as an ONBUILD trigger"),

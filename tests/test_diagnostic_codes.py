@@ -87,6 +87,7 @@ TRIGGERS: dict[str, Trigger] = {
     "DF011": compiled("\ufeffFROM x\n".encode("utf-16-le").decode("utf-8", "surrogateescape")),
     "DF012": compiled(RUNTIME + "PYEVN 3.11 a\n"),
     "DF101": compiled("# syntax=example.com/frontend:1\n" + RUNTIME + "PYEVN 3.11 a\n"),
+    "DF102": compiled(RUNTIME + "ONBUILD RUNN true\n"),
     "PYENV001": compiled("PYENV 3.11 a\n" + RUNTIME),
     "PYENV002": compiled(RUNTIME + "ONBUILD PYENV 3.11 a\n"),
     "PYENV003": compiled(RUNTIME + 'PYENV ["3.11", "a"]\n'),

@@ -1,6 +1,6 @@
 """An instruction BuildKit does not know is DF012 with a did-you-mean hint (Docker's build would
 reject it); a warning, DF101, where a `# syntax=` directive names a frontend other than
-Docker's own, which may add instructions."""
+Docker's own, which may add instructions; a warning, DF102, for an unknown ONBUILD trigger."""
 
 from __future__ import annotations
 
@@ -44,11 +44,19 @@ def test_a_typo_is_an_error_with_the_nearest_keyword(line: str, keyword: str, su
 def test_every_unknown_instruction_is_reported_where_it_is() -> None:
     text = "ARG v=1\nFOO\nFROM x\n  XYZZYQ a b\nRUN \\\n  ok\nR\\\nUNN x\nONBUILD RUNN x\n"
     found = [(d.code, d.line, d.column) for d in diagnostics(text)]
-    # a keyword split by a continuation is read as BuildKit joins it; ONBUILD triggers are
-    # stored unread (BuildKit checks them in the image built FROM this one)
-    assert found == [("DF012", 2, 1), ("DF012", 4, 3), ("DF012", 7, 1)]
+    # a keyword split by a continuation is read as BuildKit joins it; an ONBUILD trigger is
+    # stored unread (this build passes, every build FROM the image fails): a warning
+    assert found == [("DF012", 2, 1), ("DF012", 4, 3), ("DF012", 7, 1), ("DF102", 9, 9)]
     hint = diagnostics("FROM x\nXYZZYQ\n")[0].hint
     assert hint.startswith("use a known instruction (ADD, ARG, CMD, COPY") and "PYENV" in hint
+
+
+def test_an_unknown_onbuild_trigger_is_a_warning_at_its_keyword() -> None:
+    text = "FROM x\nONBUILD --x=1 COPYY a b\nONBUILD onbuild FOO\nONBUILD run ok\n"
+    result = pyenvc.compile(text, **OPTIONS)
+    assert [(d.code, d.severity, d.line, d.column) for d in result.diagnostics] == [("DF102", "warning", 2, 15)]
+    assert result.diagnostics[0].hint == "replace `COPYY` with `COPY`"
+    assert result.output == text  # a warning: the file compiles as it is
 
 
 def test_known_instructions_in_any_case_are_not_reported() -> None:
