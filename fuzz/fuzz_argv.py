@@ -15,28 +15,22 @@ tests/test_fuzz_regressions.py replays.
 
 from __future__ import annotations
 
-import io
-import json
 import os
 import pathlib
 import shutil
 import sys
 import tempfile
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+FUZZ = os.path.dirname(os.path.abspath(__file__))
+# calls.py and draw.py; tests/support.py, for the tests' own in-process run (it needs pytest, as .venv has)
+sys.path[:0] = [FUZZ, os.path.join(os.path.dirname(FUZZ), "tests")]
+import calls  # noqa: E402
 from draw import Draw  # noqa: E402
+from support import run_cli  # noqa: E402
 
-try:
-    import atheris
-except ImportError:  # replaying saved inputs needs no fuzzer
-    atheris = None
-
-if atheris is not None and __name__ == "__main__":
-    with atheris.instrument_imports():  # the modules themselves: pyenvc's names load lazily
-        import pyenvc.commands.check_dags
-        import pyenvc.pipeline
-        from pyenvc.commands import main as cli
-else:
+with calls.instrumented(__name__ == "__main__"):
+    import pyenvc.commands.check_dags
+    import pyenvc.pipeline
     from pyenvc.commands import main as cli
 
 from pyenvc.commands import check_dags  # noqa: E402
@@ -89,26 +83,6 @@ def draw_call(data: bytes) -> dict:
     return {"argv": argv, "stdin": stdin}
 
 
-class _Keep(io.BytesIO):
-    def close(self) -> None:
-        pass
-
-
-def _run(argv: list[str], stdin: bytes) -> tuple[int, str]:
-    out, err = _Keep(), _Keep()
-    old = sys.stdin, sys.stdout, sys.stderr
-    sys.stdin = io.TextIOWrapper(io.BytesIO(stdin))
-    sys.stdout = io.TextIOWrapper(out, write_through=True)
-    sys.stderr = io.TextIOWrapper(err, write_through=True)
-    try:
-        code = cli.main(argv)
-        sys.stdout.flush()
-        sys.stderr.flush()
-    finally:
-        sys.stdin, sys.stdout, sys.stderr = old
-    return code, err.getvalue().decode("utf-8", "replace")
-
-
 def _snapshot(root: str) -> dict:
     found = {}
     for folder, dirs, files in os.walk(root):
@@ -133,7 +107,7 @@ def check_call(call: dict) -> None:
     os.chdir(root)
     try:
         before = _snapshot(root)
-        code, err = _run(call["argv"], call["stdin"].encode("utf-8", "surrogateescape"))
+        code, _, err = run_cli(call["argv"], call["stdin"].encode("utf-8", "surrogateescape"))
         after = _snapshot(root)
     finally:
         os.chdir(here)
@@ -156,21 +130,5 @@ def check(data: bytes) -> None:
     check_call(draw_call(data))
 
 
-def save(crash: str, name: str) -> None:
-    with open(crash, "rb") as f:
-        call = draw_call(f.read())
-    folder = pathlib.Path(__file__).resolve().parent / "regressions" / "argv"
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / f"{name}.json").write_text(json.dumps(call, indent=1) + "\n")
-
-
-def main() -> None:
-    if sys.argv[1:2] == ["--save"]:
-        save(sys.argv[2], sys.argv[3])
-        return
-    atheris.Setup(sys.argv, check)
-    atheris.Fuzz()
-
-
 if __name__ == "__main__":
-    main()
+    calls.main("argv", draw_call, check)

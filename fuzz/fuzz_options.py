@@ -16,29 +16,20 @@ from __future__ import annotations
 
 import atexit
 import inspect
-import json
 import os
-import pathlib
 import shutil
 import sys
 import tempfile
 from typing import Any
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import calls  # noqa: E402
 from draw import Draw  # noqa: E402
 
-try:
-    import atheris
-except ImportError:  # replaying saved inputs needs no fuzzer
-    atheris = None
-
-if atheris is not None and __name__ == "__main__":
-    with atheris.instrument_imports():  # the modules themselves: pyenvc's names load lazily
-        import pyenvc
-        import pyenvc.docker.dockerignore
-        import pyenvc.pipeline
-else:
+with calls.instrumented(__name__ == "__main__"):
     import pyenvc
+    import pyenvc.docker.dockerignore
+    import pyenvc.pipeline
 
 from pyenvc.syntax.tree import Pyenv  # noqa: E402
 
@@ -188,21 +179,5 @@ def check(data: bytes) -> None:
     check_call(draw_call(data))
 
 
-def save(crash: str, name: str) -> None:
-    with open(crash, "rb") as f:
-        call = draw_call(f.read())
-    folder = pathlib.Path(__file__).resolve().parent / "regressions" / "options"
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / f"{name}.json").write_text(json.dumps(call, indent=1) + "\n")
-
-
-def main() -> None:
-    if sys.argv[1:2] == ["--save"]:
-        save(sys.argv[2], sys.argv[3])
-        return
-    atheris.Setup(sys.argv, check)
-    atheris.Fuzz()
-
-
 if __name__ == "__main__":
-    main()
+    calls.main("options", draw_call, check)

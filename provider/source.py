@@ -12,7 +12,9 @@ whatever object it is reached through: `venv`, `venv_task`, `setup`, `teardown`,
 decorators stay, as Airflow leaves them: the venv then reports them as its own error.
 Whole lines are removed, so everything else keeps its bytes; comments stay.
 
-No Airflow import: this is plain text handling, tested on its own.
+No Airflow import: this is plain text handling, tested on its own. Which decorators are task
+decorators is the compiler's rule (pyenvc.dags.venv_scope), so that `pyenvc check-dags` reads a
+venv function as the venv gets it.
 """
 
 from __future__ import annotations
@@ -20,18 +22,7 @@ from __future__ import annotations
 import ast
 import textwrap
 
-TASK_DECORATORS = frozenset({"venv", "venv_task", "setup", "teardown", "skip_if", "run_if"})
-
-
-def _last_name(node: ast.expr) -> str | None:
-    """`t.venv("x")` -> `venv`; `setup` -> `setup`; anything else -> None."""
-    if isinstance(node, ast.Call):
-        node = node.func
-    if isinstance(node, ast.Attribute):
-        return node.attr
-    if isinstance(node, ast.Name):
-        return node.id
-    return None
+from pyenvc.dags.venv_scope import is_task_decorator
 
 
 def strip_task_decorators(source: str) -> str:
@@ -50,7 +41,7 @@ def strip_task_decorators(source: str) -> str:
     lines = source.splitlines(keepends=True)
     drop: set[int] = set()
     for decorator in func.decorator_list:
-        if _last_name(decorator) in TASK_DECORATORS:
+        if is_task_decorator(decorator):
             # The `@` is on the decorator expression's first line; the expression may span lines.
             drop.update(range(decorator.lineno - 1, decorator.end_lineno))
     return "".join(line for number, line in enumerate(lines) if number not in drop)

@@ -36,12 +36,12 @@ import ast
 import builtins
 from typing import Iterable, Iterator, NamedTuple, Optional, Union
 
-__all__ = ["Binding", "bindings", "import_text", "outside_names", "TASK_DECORATORS"]
+__all__ = ["Binding", "bindings", "import_text", "is_task_decorator", "outside_names", "TASK_DECORATORS"]
 
 Function = Union[ast.FunctionDef, ast.AsyncFunctionDef]
 
-# The decorators the provider removes from the source it sends, by their last name (as
-# provider/source.py's TASK_DECORATORS does; the compiler does not import the provider).
+# The decorators the provider removes from the source it sends, by their last name
+# (provider/source.py asks `is_task_decorator`, so the DAG check reads what the venv gets).
 TASK_DECORATORS = frozenset({"venv", "venv_task", "setup", "teardown", "skip_if", "run_if"})
 # What Airflow's script binds at its top level in every version, whatever the serializer.
 SCRIPT_NAMES = frozenset({"annotations", "sys", "arg_dict", "virtualenv_string_args"})
@@ -84,6 +84,7 @@ class _Scope:
 
 
 def _last_name(node: ast.expr) -> Optional[str]:
+    """`t.venv("x")` -> `venv`; `setup` -> `setup`; anything else -> None."""
     if isinstance(node, ast.Call):
         node = node.func
     if isinstance(node, ast.Attribute):
@@ -91,6 +92,12 @@ def _last_name(node: ast.expr) -> Optional[str]:
     if isinstance(node, ast.Name):
         return node.id
     return None
+
+
+def is_task_decorator(decorator: ast.expr) -> bool:
+    """A decorator the provider removes from a venv function's source (by its last name,
+    whatever it is reached through: `@t.venv(...)`, `@airflow.sdk.task.run_if(...)`, `@setup`)."""
+    return _last_name(decorator) in TASK_DECORATORS
 
 
 class _Reads:
@@ -103,7 +110,7 @@ class _Reads:
         """A def in `scope`; `sent`: it is the venv function itself, whose task decorators the
         provider removes."""
         for decorator in node.decorator_list:
-            if not (sent and _last_name(decorator) in TASK_DECORATORS):
+            if not (sent and is_task_decorator(decorator)):
                 self.visit(decorator, scope)
         self._defaults(node.args, scope)
         scope.bind(node.name)

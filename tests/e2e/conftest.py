@@ -4,19 +4,17 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import http.server
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from harness import DEFAULT_UV_IMAGE, E2E_DIR, RUNTIME_BASE, Docker, _setup_env
+from harness import DEFAULT_UV_IMAGE, E2E_DIR, RUNTIME_BASE, Docker, _setup_env, serve_folder
 from support import missing_prerequisite
 
 
@@ -113,20 +111,8 @@ def wheel_url(pyenvc_wheel: Path) -> Iterator[str]:
     --network=host reaches it, as it would reach the user's package index. The URL carries the
     wheel's checksum, so pip checks it and a changed wheel never reuses a cached layer."""
     digest = hashlib.sha256(pyenvc_wheel.read_bytes()).hexdigest()
-    handler = functools.partial(_QuietHandler, directory=str(pyenvc_wheel.parent))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/{pyenvc_wheel.name}#sha256={digest}"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args) -> None:  # noqa: A002 (the base class's name)
-        pass
+    with serve_folder(pyenvc_wheel.parent) as url:
+        yield f"{url}/{pyenvc_wheel.name}#sha256={digest}"
 
 
 @pytest.fixture(scope="session", autouse=True)

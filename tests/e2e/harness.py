@@ -5,6 +5,7 @@ The helper builds a Dockerfile text with a build context made of files given as 
 Dockerfile itself stays outside the context, so `COPY . .` sees only the project files), always
 with `--network=host` (the daemon has no bridge) and never with `--pull` (no registry is
 reachable; every base image is local). It runs commands in images and reads image configs.
+`serve_folder` serves files to such a build over HTTP from this process.
 
 Where the daemon cannot be reached the tests skip with the reason; under CI=true they fail, so
 a broken setup never passes as green.
@@ -12,15 +13,19 @@ a broken setup never passes as green.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import hashlib
+import http.server
 import json
 import os
 import re
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 import attrs
@@ -59,6 +64,26 @@ def _setup_env(name: str = "env") -> dict[str, str]:
         if m:
             values[m.group(1)] = m.group(2).strip().strip("'\"")
     return values
+
+
+@contextlib.contextmanager
+def serve_folder(folder: Path) -> Iterator[str]:
+    """`folder` served over HTTP on the loopback address, from a thread of this process, while
+    the block runs; its URL `http://127.0.0.1:PORT` (no slash at the end). A build with
+    --network=host reaches it, as it would reach the user's package index."""
+    handler = functools.partial(_QuietHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args) -> None:  # noqa: A002 (the base class's name)
+        pass  # no line per request in the test output
 
 
 class DockerError(AssertionError):

@@ -17,11 +17,8 @@
 from __future__ import annotations
 
 import base64
-import functools
 import hashlib
-import http.server
 import io
-import threading
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,7 +27,7 @@ import pytest
 
 import pyenvc
 
-from harness import PYTHON_SLIM, RUNTIME_BASE, Docker
+from harness import PYTHON_SLIM, RUNTIME_BASE, Docker, serve_folder
 from test_pyenvc_build import _pyenvc_build
 
 pytestmark = pytest.mark.e2e
@@ -109,19 +106,8 @@ def lying_index(tmp_path_factory) -> Iterator[str]:
         f'<a href="{wheel_name}#sha256={hashlib.sha256(wheel).hexdigest()}" '
         f'data-dist-info-metadata="sha256={meta}" data-core-metadata="sha256={meta}">{wheel_name}</a>\n'
     )
-    handler = functools.partial(_QuietHandler, directory=str(root))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/simple/"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args) -> None:  # noqa: A002 (the base class's name)
-        pass
+    with serve_folder(root) as url:
+        yield f"{url}/simple/"
 
 
 @pytest.mark.parametrize("installer", ["uv", "pip"])
