@@ -158,6 +158,14 @@ sys.exit(run(sys.argv[3:]))
 """
 
 
+def _default_stops() -> None:
+    """The child starts with the stop signals at their defaults: under `nohup` (SIGHUP) or in a
+    shell's background job (SIGINT) they come ignored, and an ignored signal stays ignored in
+    pyenvc, as it should."""
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, signal.SIG_DFL)
+
+
 @pytest.mark.parametrize(
     ("step", "signum", "existing"),
     [
@@ -174,7 +182,7 @@ def test_a_signal_during_the_write_leaves_no_temporary_file(project, tmp_path_fa
         (project / "out").write_text("old\n")
     process = subprocess.Popen(
         [sys.executable, "-c", PAUSED, step, str(ready), "Dockerfile", "-o", "out"],
-        cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=_default_stops,
     )
     deadline = time.monotonic() + 30
     while not ready.exists():
