@@ -21,7 +21,7 @@ the base's own libpythonX.Y, where it has one, still comes first for the base).
 from __future__ import annotations
 
 from shlex import quote as q
-from typing import Optional
+from typing import NamedTuple, Optional, Sequence
 
 from pyenvc.lowering.requirements import UV_LOCK, Requirements
 from pyenvc.syntax.emitter import NewInstruction, Verbatim, heredoc_delimiter
@@ -57,30 +57,40 @@ def user(name: str) -> NewInstruction:
     return NewInstruction("USER", words=(name,))
 
 
+class Interpreter(NamedTuple):
+    """A CPython X.Y to put under its prefix: from which image, and whether it needs the
+    `include/pythonX.Ym` symlink (before 3.8)."""
+
+    major_minor: str
+    image: str
+    m_symlink: bool
+
+
 def interpreter(major_minor: str, image: str, m_symlink: bool) -> list[NewInstruction]:
     """Copy CPython X.Y's own, version-suffixed files from `image` under its prefix, register
     its lib directory with the loader. Runs as root; once per X.Y per stage."""
-    p = prefix(major_minor)
-    v = major_minor
-    source = (("link", None), ("from", image))
-    nodes = [
-        _copy(f"/usr/local/bin/*{v}*", f"{p}/bin/", flags=source),
-        _copy(f"/usr/local/include/python{v}*", f"{p}/include/python{v}/", flags=source),
-        _copy(f"/usr/local/lib/pkgconfig/*{v}*", f"{p}/lib/pkgconfig/", flags=source),
-        _copy(f"/usr/local/lib/*{v}*.so*", f"{p}/lib/", flags=source),
-        _copy(f"/usr/local/lib/python{v}", f"{p}/lib/python{v}/", flags=source),
-    ]
-    script = ""
-    if m_symlink:
-        script = f"ln -sfn {q('python' + v)} {q(f'{p}/include/python{v}m')} && "
-    nodes.append(_sh(script + _register(v)))
+    return interpreters([Interpreter(major_minor, image, m_symlink)])
+
+
+def interpreters(wanted: Sequence[Interpreter]) -> list[NewInstruction]:
+    """`interpreter()` for several at once: every one's files, then one step that registers
+    them all and runs ldconfig once."""
+    nodes, steps = [], []
+    for one in wanted:
+        p, v = prefix(one.major_minor), one.major_minor
+        source = (("link", None), ("from", one.image))
+        nodes += [
+            _copy(f"/usr/local/bin/*{v}*", f"{p}/bin/", flags=source),
+            _copy(f"/usr/local/include/python{v}*", f"{p}/include/python{v}/", flags=source),
+            _copy(f"/usr/local/lib/pkgconfig/*{v}*", f"{p}/lib/pkgconfig/", flags=source),
+            _copy(f"/usr/local/lib/*{v}*.so*", f"{p}/lib/", flags=source),
+            _copy(f"/usr/local/lib/python{v}", f"{p}/lib/python{v}/", flags=source),
+        ]
+        if one.m_symlink:
+            steps.append(f"ln -sfn {q('python' + v)} {q(f'{p}/include/python{v}m')}")
+        steps.append(f"echo {q(p + '/lib')} >{q(f'/etc/ld.so.conf.d/pyenvc-python{v}.conf')}")
+    nodes.append(_sh(" && ".join([*steps, "/sbin/ldconfig"])))
     return nodes
-
-
-def _register(major_minor: str) -> str:
-    """The script that puts the prefix's lib directory into the loader's cache."""
-    p = prefix(major_minor)
-    return f"echo {q(p + '/lib')} >{q(f'/etc/ld.so.conf.d/pyenvc-python{major_minor}.conf')} && /sbin/ldconfig"
 
 
 def venv_dirs(home: str, name: str, uid: int, installer: str = "pip") -> list[NewInstruction]:
@@ -252,14 +262,6 @@ _PACKAGES_FAILED = "pyenvc: the packages in {path} are inconsistent (see above):
 
 def env_line(name: str, home: str) -> NewInstruction:
     return NewInstruction("ENV", words=(f"ASTRO_PYENV_{name}={home}/.venv/{name}/bin/python",))
-
-
-def copy_interpreter(major_minor: str, stage: str) -> list[NewInstruction]:
-    """Stages layout, final stage: the interpreter's prefix from the venv stage, then its loader
-    file written and ldconfig run in one step (as root; a COPY of the one-line file would be a
-    step more). Once per X.Y per stage."""
-    p = prefix(major_minor)
-    return [_copy(p, p, flags=(("link", None), ("from", stage))), _sh(_register(major_minor))]
 
 
 def copy_venv(name: str, home: str, uid: int, stage: str) -> list[NewInstruction]:

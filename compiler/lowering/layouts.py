@@ -18,7 +18,7 @@ in the stages layout, those of the venv's own stage (placed before the stage's F
 
 from __future__ import annotations
 
-from typing import NamedTuple, Optional, Protocol
+from typing import NamedTuple, Optional, Protocol, Sequence
 
 from pyenvc.lowering import generate
 from pyenvc.lowering.astro import ROOT, packages_steps
@@ -34,15 +34,21 @@ class Lowered(NamedTuple):
 
 
 class Layout(Protocol):
-    def lower(self, stage: Stage, planned: Planned, runtime: Runtime, installed: set[str]) -> Lowered:
-        """`installed`: the X.Y already put in the user's stage (each is copied once a stage)."""
+    def lower(self, stage: Stage, planned: Planned, runtime: Runtime, installed: set[str],
+              group: Sequence[Planned]) -> Lowered:
+        """`installed`: the X.Y already put in the user's stage (each is copied once a stage).
+        `group`: the run of PYENVs `planned` is in, with no other instruction between them."""
 
 
 class Inline:
     def __init__(self, options: Options) -> None:
         self.options = options
 
-    def lower(self, stage: Stage, planned: Planned, runtime: Runtime, installed: set[str]) -> Lowered:
+    def lower(self, stage: Stage, planned: Planned, runtime: Runtime, installed: set[str],
+              group: Sequence[Planned] = ()) -> Lowered:
+        # Each venv's interpreter just before it, never grouped: here a group's one ldconfig
+        # would put every venv of the group after every interpreter, so changing the last
+        # PYENV's Python would rebuild the venvs before it.
         venv = planned.venv
         mm = venv.version.major_minor
         lines: list = [ROOT]
@@ -69,21 +75,40 @@ class Stages:
         """Whether the venv gets a stage of its own (else it is built inline, PYENV105)."""
         return stage.image_word is not None and planned.blocker is None
 
-    def lower(self, stage: Stage, planned: Planned, runtime: Runtime, installed: set[str]) -> Lowered:
+    def lower(self, stage: Stage, planned: Planned, runtime: Runtime, installed: set[str],
+              group: Sequence[Planned] = ()) -> Lowered:
         if not self.splits(stage, planned):
             return self.inline.lower(stage, planned, runtime, installed)
         venv = planned.venv
-        mm = venv.version.major_minor
         name = self._name(stage, venv.name)
-        lines: list = []
-        if mm not in installed:
-            installed.add(mm)
-            lines += [ROOT, *generate.copy_interpreter(mm, name)]
+        lines: list = self._interpreters(stage, planned, runtime, installed, group)
         lines += generate.copy_venv(venv.name, runtime.home, runtime.uid, name)
         lines.append(generate.env_line(venv.name, runtime.home))
         env_lines, parent = self._env_stage(stage, planned)
         venv_lines = self._venv_stage(stage, planned, runtime, name, parent)
         return Lowered(lines, env_lines + venv_lines, 1 + (1 if env_lines else 0))
+
+    def _interpreters(self, stage: Stage, planned: Planned, runtime: Runtime, installed: set[str],
+                      group: Sequence[Planned]) -> list:
+        """The interpreters the user's stage still needs for this PYENV and the split ones after
+        it in its group, each straight from its python image, and one ldconfig for all. From the
+        image, not the venv stage: the final stage then need not wait for any venv stage to
+        start, and nothing after it re-runs when a venv changes. Empty when all are there."""
+        following = list(group[group.index(planned):]) if planned in group else [planned]
+        wanted: dict[str, generate.Interpreter] = {}
+        for other in following:
+            version = other.venv.version
+            mm = version.major_minor
+            if self.splits(stage, other) and mm not in installed and mm not in wanted:
+                image = other.venv.image or version.image(runtime.flavour)
+                wanted[mm] = generate.Interpreter(mm, image, version.needs_m_symlink)
+        if not wanted:
+            return []
+        installed.update(wanted)
+        lines: list = [ROOT]
+        if len(following) > 1 and len(wanted) > 1:
+            lines.append(f"# the interpreters of PYENV lines {_numbers([p.venv.line for p in following])}, with one ldconfig")
+        return lines + generate.interpreters(list(wanted.values()))
 
     def _name(self, stage: Stage, venv: str) -> str:
         """A stage name of the venv's own: lower-case (BuildKit's stage names are), unique."""
@@ -146,3 +171,9 @@ class Stages:
         lines += generate.venv(venv.name, mm, venv.requirements, runtime.uid, runtime.home, venv.installer,
                                self.options.uv_image, env=False)
         return lines
+
+
+def _numbers(numbers: Sequence[int]) -> str:
+    """`4, 5 and 6`."""
+    text = [str(n) for n in numbers]
+    return text[0] if len(text) == 1 else ", ".join(text[:-1]) + " and " + text[-1]

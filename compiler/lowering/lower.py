@@ -135,13 +135,14 @@ class _Pass:
         # the user in effect where a PYENV's lines start, when known: right after the rewritten
         # FROM (which then leaves root in effect), or right after the previous PYENV's lines
         current = "root" if rewrite and self._adjacent(stage.from_index, stage.planned[0].body_index) else None
+        groups = self._groups(stage.planned)
         for k, planned in enumerate(stage.planned):
             node = planned.venv.node
             previous = self._previous_user(planned.body_index)
             if previous is not None:
                 current = previous
             try:
-                lowered = layout.lower(stage, planned, runtime, installed)
+                lowered = layout.lower(stage, planned, runtime, installed, groups[k])
                 lines = [f"# PYENV line {planned.venv.line}", *lowered.in_place]
                 if rewrite and planned.body_index == last:
                     lines += astro.project_steps(self.options.layout)
@@ -183,6 +184,16 @@ class _Pass:
                 body[stage.from_index] = Generated(text, Span(node.start, node.end))
             except Unrepresentable as problem:
                 self._unrepresentable(node, stage.image_word, problem)
+
+    def _groups(self, planned: Sequence) -> list[list]:
+        """For each planned venv, the run of PYENVs it is in: those with no instruction between."""
+        runs: list[list] = []
+        for k, one in enumerate(planned):
+            if k and self._adjacent(planned[k - 1].body_index, one.body_index):
+                runs[-1].append(one)
+            else:
+                runs.append([one])
+        return [run for run in runs for _ in run]
 
     def _adjacent(self, first: int, second: int) -> bool:
         """Whether only comments and blank lines stand between body nodes `first` and `second`."""

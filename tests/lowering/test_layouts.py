@@ -94,7 +94,9 @@ def test_venv_stage_from_the_base_then_copied_in() -> None:
         "COPY --link --chown=50000:0 --from=pyenvc-0-a /home/astro/.venv/a /home/astro/.venv/a\n"
         "ENV ASTRO_PYENV_a=/home/astro/.venv/a/bin/python\n"
     ) in final
-    assert "COPY --link --from=pyenvc-0-a /opt/pyenvc/python3.11 /opt/pyenvc/python3.11\n" in final
+    # the interpreter straight from its image (the final stage need not wait for the venv stage)
+    assert "COPY --link --from=python:3.11-slim-bookworm /usr/local/lib/python3.11 /opt/pyenvc/python3.11/lib/python3.11/\n" in final
+    assert "--from=pyenvc-0-a /opt/pyenvc" not in final
     # root, the USER in effect before the PYENV, is in effect after it: no USER line says it again
     after = final[final.index("# PYENV line 4\n"):]
     assert "USER " not in after  # the user's own USER root stands right before the PYENV
@@ -241,3 +243,22 @@ def test_stages_output_grows_linearly_with_env_and_pyenv_pairs() -> None:
     small, medium, large = size(8), size(16), size(64)
     per_pair = (medium - small) / 8
     assert abs((large - medium) / 48 - per_pair) <= 0.02 * per_pair
+
+
+def test_a_run_of_pyenvs_gets_its_interpreters_first_with_one_ldconfig() -> None:
+    """Adjacent PYENVs (comments between them are fine): every interpreter, once per version,
+    then one ldconfig, then the venvs; a venv's change then re-runs no interpreter step after it.
+    A PYENV after another instruction starts a run of its own."""
+    text, codes = out(R + "PYENV 3.11 a\n# the second\nPYENV 3.12 b\nPYENV 3.11 c\nENV X=1\nPYENV 3.10 d\n")
+    assert codes == []
+    final = text.split("\nFROM quay.io/astronomer/astro-runtime:12.1.0-base\n")[1].splitlines()
+    ldconfig = [i for i, line in enumerate(final) if "/sbin/ldconfig" in line]
+    assert len(ldconfig) == 2
+    first_run = final[: ldconfig[0]]
+    assert "# the interpreters of PYENV lines 2, 4 and 5, with one ldconfig" in first_run
+    assert [line.split()[2] for line in first_run if line.startswith("COPY --link --from=python:")] == \
+        ["--from=python:3.11-slim-bookworm"] * 5 + ["--from=python:3.12-slim-bookworm"] * 5
+    assert "python3.11/lib >" in final[ldconfig[0]] and "python3.12/lib >" in final[ldconfig[0]]
+    venvs = [i for i, line in enumerate(final) if "/home/astro/.venv/" in line and line.startswith("COPY")]
+    assert len(venvs) == 4 and ldconfig[0] < venvs[0] and venvs[2] < final.index("ENV X=1") < ldconfig[1] < venvs[3]
+    assert "python3.10/lib >" in final[ldconfig[1]] and "python3.11" not in final[ldconfig[1]]
