@@ -116,3 +116,15 @@ def run_pyenvc(argv, cwd, *, timeout: float = 60, **streams) -> "subprocess.Comp
         [sys.executable, "-m", "pyenvc", *argv], cwd=cwd, stderr=subprocess.PIPE, text=True,
         preexec_fn=without_root_overrides, timeout=timeout, **streams,
     )
+
+
+def run_command(line: str) -> str:
+    """What a generated `RUN ... [argv]` line runs, as one shell command line: the script of a
+    `["/bin/sh", "-c", script]`, else the argv quoted and joined. '' for any other line. Tests
+    read commands through this, whichever form the step has."""
+    import shlex
+
+    if not line.startswith("RUN ") or '["' not in line:
+        return ""
+    argv = json.loads(line[line.index('["'):])
+    return argv[2] if argv[:2] == ["/bin/sh", "-c"] and len(argv) == 3 else shlex.join(argv)

@@ -34,9 +34,12 @@ import pyenvc
 
 HERE = Path(__file__).resolve().parent
 SHAPES = {"inline+pip": ("inline", "pip"), "stages+pip": ("stages", "pip"), "stages+uv": ("stages", "uv")}
-# a venv step in BuildKit's plain progress: `#12 [pyenvc-0-analytics 9/9] RUN ... pip install` or uv
 FIRST_VENV = "analytics"  # the first PYENV of project/Dockerfile.pyenv
-_VENV_STEP = re.compile(r'^#(\d+) \[[^\]]*\] RUN .*(?:"-m", "venv"|"pip", "install"|"venv", "--no-python)', re.M)
+# a venv step in BuildKit's plain progress, `#12 [pyenvc-0-analytics 9/9] RUN ...`, that makes a
+# venv or installs into one, in exec form (`"pip", "install"`) or in a shell script (`pip install`)
+_SEP = r'(?:", "| )'
+_VENV_STEP = re.compile(rf'^#(\d+) \[[^\]]*\] RUN .*(?:-m{_SEP}venv|pip{_SEP}install|uv{_SEP}venv)', re.M)
+_INSTALL = re.compile(rf'pip{_SEP}install')
 
 
 def sh(*args: str, **kwargs) -> subprocess.CompletedProcess:
@@ -57,7 +60,7 @@ def install_step_seconds(log: str, venv: str) -> float:
     /.venv/<venv>/requirements.txt` step), from its `#N DONE 12.3s` line; 0 when it was cached."""
     total = 0.0
     for number, title in re.findall(r"^#(\d+) \[[^\]]*\] (RUN .*)$", log, re.M):
-        if '"install"' in title and f"/.venv/{venv}/requirements.txt" in title:
+        if _INSTALL.search(title) and f"/.venv/{venv}/requirements.txt" in title:
             done = re.search(rf"^#{number} DONE (\d+(?:\.\d+)?)s$", log, re.M)
             total += float(done.group(1)) if done else 0.0
     return total

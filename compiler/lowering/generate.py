@@ -66,15 +66,16 @@ class Interpreter(NamedTuple):
     m_symlink: bool
 
 
-def interpreter(major_minor: str, image: str, m_symlink: bool) -> list[NewInstruction]:
+def interpreter(major_minor: str, image: str, m_symlink: bool, then: Sequence[str] = ()) -> list[NewInstruction]:
     """Copy CPython X.Y's own, version-suffixed files from `image` under its prefix, register
     its lib directory with the loader. Runs as root; once per X.Y per stage."""
-    return interpreters([Interpreter(major_minor, image, m_symlink)])
+    return interpreters([Interpreter(major_minor, image, m_symlink)], then)
 
 
-def interpreters(wanted: Sequence[Interpreter]) -> list[NewInstruction]:
+def interpreters(wanted: Sequence[Interpreter], then: Sequence[str] = ()) -> list[NewInstruction]:
     """`interpreter()` for several at once: every one's files, then one step that registers
-    them all and runs ldconfig once."""
+    them all and runs ldconfig once, and then runs `then` (more of what root does before a venv,
+    as `&&` chains: `venv_dirs_script`), so as to cost no step of its own."""
     nodes, steps = [], []
     for one in wanted:
         p, v = prefix(one.major_minor), one.major_minor
@@ -89,13 +90,18 @@ def interpreters(wanted: Sequence[Interpreter]) -> list[NewInstruction]:
         if one.m_symlink:
             steps.append(f"ln -sfn {q('python' + v)} {q(f'{p}/include/python{v}m')}")
         steps.append(f"echo {q(p + '/lib')} >{q(f'/etc/ld.so.conf.d/pyenvc-python{v}.conf')}")
-    nodes.append(_sh(" && ".join([*steps, "/sbin/ldconfig"])))
+    nodes.append(_sh(" && ".join([*steps, "/sbin/ldconfig", *then])))
     return nodes
 
 
 def venv_dirs(home: str, name: str, uid: int, installer: str = "pip") -> list[NewInstruction]:
     """Create the venv's directory and the installer's cache directory as root and hand them to
     the runtime user; create the home too where the image has none."""
+    return [_sh(venv_dirs_script(home, name, uid, installer))]
+
+
+def venv_dirs_script(home: str, name: str, uid: int, installer: str = "pip") -> str:
+    """`venv_dirs`'s shell script, to run in another root step."""
     venv = f"{home}/.venv/{name}"
     cache = f"{home}/.cache/{installer}"
     owner = f"{uid}:0"
@@ -104,7 +110,7 @@ def venv_dirs(home: str, name: str, uid: int, installer: str = "pip") -> list[Ne
         f" && mkdir -p {q(venv)} {q(cache)}"
         f" && chown {q(owner)} {q(home + '/.venv')} {q(venv)} {q(home + '/.cache')} {q(cache)}"
     )
-    return [_sh(script)]
+    return script
 
 
 def venv(
@@ -146,7 +152,9 @@ def venv(
         nodes.append(NewInstruction("RUN", argv=(python, "-m", "venv", path)))
     if requirements is not None:
         nodes += _install(requirements, path, uid, home, (cache, mount), installer, uv)
-    nodes.append(self_check(path, major_minor, installer, requirements is not None, uv_image))
+    # the check runs in the step that last changed the venv, not a step of its own: one container
+    # and one layer less per venv, on every build that changes it
+    nodes[-1] = _and_then(nodes[-1], self_check(path, major_minor, installer, requirements is not None))
     if env:
         nodes.append(env_line(name, home))
     return nodes
@@ -231,25 +239,32 @@ def _uv_mount(uv_image: str) -> tuple:
 EXTENSION_MODULES = ("ssl", "sqlite3", "ctypes", "zlib", "bz2", "lzma")
 
 
-def self_check(path: str, major_minor: str, installer: str, packages: bool, uv_image: str) -> NewInstruction:
-    """The build checks the venv it made (guarantee 10): its interpreter loads the extension
-    modules, and, when requirements were installed, the venv's packages are consistent
-    (`uv pip check`, `pip check`). A failure fails the build at this step, which `pyenvc build`
-    traces back to the PYENV line; the message says which check failed and what to do."""
+def self_check(path: str, major_minor: str, installer: str, packages: bool) -> str:
+    """The shell script by which the build checks the venv it made (guarantee 10): its
+    interpreter loads the extension modules, and, when requirements were installed, the venv's
+    packages are consistent (`uv pip check`, with the uv binary the install step mounts, or
+    `pip check`). A failure fails the build at that step, which `pyenvc build` traces back to
+    the PYENV line; the message says which check failed and what to do."""
     python = f"{path}/bin/python"
     script = (
         f"{q(python)} -I -c {q('import ' + ', '.join(EXTENSION_MODULES))}"
         f" || {{ echo >&2 {q(_INTERPRETER_FAILED.format(v=major_minor))}; exit 1; }}"
     )
-    mounts: tuple = ()
     if packages:
         if installer == "uv":
             check = f"{UV_MOUNT_TARGET} pip check --python {q(python)}"
-            mounts = (_uv_mount(uv_image),)
         else:
             check = f"{q(python)} -m pip check --disable-pip-version-check"
         script += f" && {{ {check} || {{ echo >&2 {q(_PACKAGES_FAILED.format(path=path))}; exit 1; }}; }}"
-    return NewInstruction("RUN", mounts, argv=("/bin/sh", "-c", script))
+    return script
+
+
+def _and_then(run: NewInstruction, script: str) -> NewInstruction:
+    """`run` (a RUN in exec form) with `script` run after it succeeds, in the same step and
+    with the same mounts: `/bin/sh -c '<its argv, quoted> && <script>'`."""
+    assert run.keyword == "RUN" and run.argv is not None
+    command = " ".join(q(word) for word in run.argv)
+    return run._replace(argv=("/bin/sh", "-c", f"{command} && {{ {script}; }}"))
 
 
 _INTERPRETER_FAILED = (

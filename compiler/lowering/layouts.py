@@ -52,11 +52,13 @@ class Inline:
         venv = planned.venv
         mm = venv.version.major_minor
         lines: list = [ROOT]
+        dirs = generate.venv_dirs_script(runtime.home, venv.name, runtime.uid, venv.installer)
         if mm not in installed:
             installed.add(mm)
             image = venv.image or venv.version.image(runtime.flavour)
-            lines += generate.interpreter(mm, image, venv.version.needs_m_symlink)
-        lines += generate.venv_dirs(runtime.home, venv.name, runtime.uid, venv.installer)
+            lines += generate.interpreter(mm, image, venv.version.needs_m_symlink, then=[dirs])
+        else:
+            lines += generate.venv_dirs(runtime.home, venv.name, runtime.uid, venv.installer)
         lines += generate.venv(venv.name, mm, venv.requirements, runtime.uid, runtime.home, venv.installer,
                                self.options.uv_image)
         return Lowered(lines)
@@ -166,8 +168,8 @@ class Stages:
             lines.append(NewInstruction("FROM", (), (parent, "AS", name)))
         lines.append(ROOT)
         source = venv.image or venv.version.image(runtime.flavour)
-        lines += generate.interpreter(mm, source, venv.version.needs_m_symlink)
-        lines += generate.venv_dirs(runtime.home, venv.name, runtime.uid, venv.installer)
+        dirs = generate.venv_dirs_script(runtime.home, venv.name, runtime.uid, venv.installer)
+        lines += generate.interpreter(mm, source, venv.version.needs_m_symlink, then=[dirs])
         lines += generate.venv(venv.name, mm, venv.requirements, runtime.uid, runtime.home, venv.installer,
                                self.options.uv_image, env=False)
         return lines

@@ -245,7 +245,7 @@ def test_the_scanner_finds_references_across_chunks() -> None:
 def test_explain_names_the_source_line() -> None:
     text = "FROM quay.io/astronomer/astro-runtime:12.1.0-base\nPYENV 3.11 tools\nRUN false\n"
     output, lines = _compiled(text, layout="inline")
-    pip = _lines_of(output, '"/usr/local/bin/uv", "venv"')[0]
+    pip = _lines_of(output, "/usr/local/bin/uv venv")[0]
     run = _lines_of(output, "RUN false")[0]
     scanner = build.Scanner()
     scanner.feed(f"Dockerfile:{pip}\nDockerfile:{run}\n".encode())
