@@ -15,12 +15,23 @@ Not run in CI. It empties the build cache: give it a daemon of its own (tests/e2
 
     PYENVC_E2E_DIR=/tmp/pyenvc-bench scripts/e2e-setup && . /tmp/pyenvc-bench/env
     python bench/build/run.py [--rounds N]
+
+The engine matters, and the output names it: BuildKit before 0.16 (Docker 26 here) checksums
+the whole root file system of every RUN that mounts a secret whenever its input changed, about
+2 s on the runtime image (moby/buildkit 3c87ba1, "exec: fix incorrect deps computation for
+special mounts"), and every install step mounts the optional index secrets. To run on the
+Docker 28 that scripts/e2e-lint-setup unpacks beside it, load the base images into that daemon
+and point DOCKER_HOST and DOCKER_CONFIG at it (`$PYENVC_CHECK_DOCKER_HOST`,
+`$PYENVC_CHECK_DOCKER_CONFIG` in lint.env); `--images-from unix:///tmp/pyenvc-bench/docker.sock`
+loads the base images the builds name from the Docker 26 daemon first (the checks test leaves
+empty stand-ins of them in that daemon).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import shutil
 import statistics
@@ -31,6 +42,7 @@ import time
 from pathlib import Path
 
 import pyenvc
+from pyenvc.tooling import Document
 
 HERE = Path(__file__).resolve().parent
 SHAPES = {"inline+pip": ("inline", "pip"), "stages+pip": ("stages", "pip"), "stages+uv": ("stages", "uv")}
@@ -101,6 +113,29 @@ def prepare(work: Path, shape: str) -> Path:
     return context
 
 
+def bring_images(source_host: str, contexts: list[Path]) -> None:
+    """Every image the compiled Dockerfiles name, from the daemon at `source_host` into this one,
+    where this one's is missing or another image (a stand-in)."""
+    wanted: set[str] = set()
+    for context in contexts:
+        document = Document.parse((context / "Dockerfile").read_text())
+        wanted |= {stage.resolved for stage in document.stages if stage.parent is None and stage.resolved}
+        wanted |= {reference.image for reference in document.references if reference.image}
+    source = {**os.environ, "DOCKER_HOST": source_host}
+    source.pop("DOCKER_CONFIG", None)
+    for image in sorted(wanted - {"scratch"}):
+        ids = [subprocess.run(["docker", "image", "inspect", "--format", "{{.Id}}", image], env=env,
+                              capture_output=True, text=True).stdout.strip() for env in (source, os.environ)]
+        if not ids[0]:
+            sys.exit(f"{image}: not in the daemon at {source_host}")
+        if ids[0] != ids[1]:
+            print(f"loading {image} from {source_host}", file=sys.stderr)
+            save = subprocess.Popen(["docker", "save", image], env=source, stdout=subprocess.PIPE)
+            sh("docker", "load", "-q", stdin=save.stdout)
+            if save.wait() != 0:
+                sys.exit(f"docker save {image} failed")
+
+
 def default_shape(shapes: list[str]) -> str | None:
     """The shape whose output equals what pyenvc compiles without options."""
     with tempfile.TemporaryDirectory(prefix="pyenvc-bench-") as tmp:
@@ -118,6 +153,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--shapes", nargs="+", choices=list(SHAPES), default=list(SHAPES),
                         help="the shapes to build (inline+pip, the reference, always is)")
+    parser.add_argument("--images-from", metavar="DOCKER_HOST",
+                        help="load the base images from this daemon first, where they differ")
     args = parser.parse_args()
     shapes = ["inline+pip"] + [shape for shape in args.shapes if shape != "inline+pip"]
     results: dict = {
@@ -128,6 +165,8 @@ def main() -> None:
         for round_ in range(args.rounds):
             for shape in shapes:
                 context = prepare(Path(tmp) / f"r{round_}", shape)
+                if args.images_from:
+                    bring_images(args.images_from, [context])
                 tag = f"pyenvc-bench/{shape.replace('+', '-')}:latest"
                 sh("docker", "builder", "prune", "-af")
                 results[shape]["cold"].append(build(context, tag)[0])
@@ -148,7 +187,8 @@ def main() -> None:
                       f"DAG {seconds:.2f} s", file=sys.stderr)
     default = default_shape(shapes)
     base = {k: statistics.median(results["inline+pip"][k]) for k in ("cold", "first", "dag")}
-    print(f"median of {args.rounds}; ratio against inline+pip in this run; * = pyenvc's default")
+    engine = sh("docker", "version", "--format", "{{.Server.Version}}").stdout.strip()
+    print(f"Docker {engine}; median of {args.rounds}; ratio against inline+pip in this run; * = pyenvc's default")
     print(
         f"{'shape':<13} {'cold':>16} {'first venv reqs':>18} {'its install step':>17} {'rebuild/step':>13}"
         f" {'DAG file':>16} {'venv steps on DAG change':>25} {'image':>9}"
