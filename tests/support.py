@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import shlex
 import sys
 from pathlib import Path
 
@@ -122,8 +123,6 @@ def run_command(line: str) -> str:
     """What a generated `RUN ... [argv]` line runs, as one shell command line: the script of a
     `["/bin/sh", "-c", script]`, else the argv quoted and joined. '' for any other line. Tests
     read commands through this, whichever form the step has."""
-    import shlex
-
     if not line.startswith("RUN ") or '["' not in line:
         return ""
     argv = json.loads(line[line.index('["'):])

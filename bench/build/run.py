@@ -48,9 +48,10 @@ HERE = Path(__file__).resolve().parent
 SHAPES = {"inline+pip": ("inline", "pip"), "stages+pip": ("stages", "pip"), "stages+uv": ("stages", "uv")}
 FIRST_VENV = "analytics"  # the first PYENV of project/Dockerfile.pyenv
 # a venv step in BuildKit's plain progress, `#12 [pyenvc-0-analytics 9/9] RUN ...`, that makes a
-# venv or installs into one, in exec form (`"pip", "install"`) or in a shell script (`pip install`)
+# venv or installs into one (a path under .venv/: not the base Python's requirements.txt step), in
+# exec form (`"pip", "install"`) or in a shell script (`pip install`)
 _SEP = r'(?:", "| )'
-_VENV_STEP = re.compile(rf'^#(\d+) \[[^\]]*\] RUN .*(?:-m{_SEP}venv|pip{_SEP}install|uv{_SEP}venv)', re.M)
+_VENV_STEP = re.compile(rf'^#(\d+) \[[^\]]*\] RUN (?=.*/\.venv/).*(?:-m{_SEP}venv|pip{_SEP}install|uv{_SEP}venv)', re.M)
 _INSTALL = re.compile(rf'pip{_SEP}install')
 
 
@@ -118,12 +119,10 @@ def bring_images(source_host: str, contexts: list[Path]) -> None:
     where this one's is missing or another image (a stand-in)."""
     wanted: set[str] = set()
     for context in contexts:
-        document = Document.parse((context / "Dockerfile").read_text())
-        wanted |= {stage.resolved for stage in document.stages if stage.parent is None and stage.resolved}
-        wanted |= {reference.image for reference in document.references if reference.image}
+        wanted |= Document.parse((context / "Dockerfile").read_text()).external_images
     source = {**os.environ, "DOCKER_HOST": source_host}
     source.pop("DOCKER_CONFIG", None)
-    for image in sorted(wanted - {"scratch"}):
+    for image in sorted(wanted):
         ids = [subprocess.run(["docker", "image", "inspect", "--format", "{{.Id}}", image], env=env,
                               capture_output=True, text=True).stdout.strip() for env in (source, os.environ)]
         if not ids[0]:
@@ -165,7 +164,7 @@ def main() -> None:
         for round_ in range(args.rounds):
             for shape in shapes:
                 context = prepare(Path(tmp) / f"r{round_}", shape)
-                if args.images_from:
+                if args.images_from and round_ == 0:  # nothing else changes this daemon's images
                     bring_images(args.images_from, [context])
                 tag = f"pyenvc-bench/{shape.replace('+', '-')}:latest"
                 sh("docker", "builder", "prune", "-af")

@@ -261,7 +261,7 @@ def self_check(path: str, major_minor: str, installer: str, packages: bool) -> s
 
 def _and_then(run: NewInstruction, script: str) -> NewInstruction:
     """`run` (a RUN in exec form) with `script` run after it succeeds, in the same step and
-    with the same mounts: `/bin/sh -c '<its argv, quoted> && <script>'`."""
+    with the same mounts: `/bin/sh -c '<its argv, quoted> && { <script>; }'`."""
     assert run.keyword == "RUN" and run.argv is not None
     command = " ".join(q(word) for word in run.argv)
     return run._replace(argv=("/bin/sh", "-c", f"{command} && {{ {script}; }}"))

@@ -52,10 +52,10 @@ class Inline:
         venv = planned.venv
         mm = venv.version.major_minor
         lines: list = [ROOT]
-        dirs = generate.venv_dirs_script(runtime.home, venv.name, runtime.uid, venv.installer)
         if mm not in installed:
             installed.add(mm)
             image = venv.image or venv.version.image(runtime.flavour)
+            dirs = generate.venv_dirs_script(runtime.home, venv.name, runtime.uid, venv.installer)
             lines += generate.interpreter(mm, image, venv.version.needs_m_symlink, then=[dirs])
         else:
             lines += generate.venv_dirs(runtime.home, venv.name, runtime.uid, venv.installer)

@@ -149,6 +149,15 @@ class Document:
         image it names."""
         return references.read(self.stages)
 
+    @property
+    def external_images(self) -> set[str]:
+        """The images the build takes from outside the file: the bases of stages built FROM no
+        stage, and the `--from`/`from=` values that name no stage (`scratch` is none, and a word
+        whose variables are not known stays out)."""
+        bases = {stage.resolved for stage in self.stages if stage.parent is None and stage.resolved}
+        named = {reference.image for reference in self.references if reference.image}
+        return {word for word in bases | named if word != "scratch" and "$" not in word}
+
     @functools.cached_property
     def venvs(self) -> tuple[Venv, ...]:
         """The PYENV instructions per stage, as written."""

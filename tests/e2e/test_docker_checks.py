@@ -96,16 +96,6 @@ def _corpus(recorded: list) -> list:
     return files
 
 
-def _images(text: str) -> set[str]:
-    """The images a file names, read by pyenvc's own parser (a stage name, CRLF endings or a
-    continuation never pass for an image): bases that are no stage, and `--from`/`from=` values
-    that name none."""
-    document = Document.parse(text)
-    bases = {stage.resolved for stage in document.stages if stage.parent is None and stage.resolved}
-    named = {reference.image for reference in document.references if reference.image}
-    return {word for word in bases | named if word != "scratch" and "$" not in word}
-
-
 # what BuildKit's check can read of a base image: its configuration and platform, never a layer
 _CONFIG_READ = ("Env", "User", "WorkingDir", "Entrypoint", "Cmd", "OnBuild", "ExposedPorts", "Volumes",
                 "StopSignal", "Healthcheck", "Shell")
@@ -187,7 +177,7 @@ def _warned_at_compile(result, line: str) -> bool:
 def test_every_generated_file_is_clean_under_docker_check_and_hadolint(docker: Docker, docker28, generated_results, tmp_path: Path) -> None:
     files = _corpus(generated_results)
     assert len(files) >= 6
-    images = set().union(*(_images(result.output) for _, result in files))
+    images = set().union(*(Document.parse(result.output).external_images for _, result in files))
     _stand_ins(docker, docker28, images)
     context = tmp_path / "context"
     context.mkdir()

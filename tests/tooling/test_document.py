@@ -129,6 +129,15 @@ def test_references_resolve_as_buildkit_does(doc: Document) -> None:
         assert text[ref.span.start:ref.span.end] == ref.value
 
 
+def test_external_images_are_what_the_build_takes_from_outside() -> None:
+    text = (
+        "ARG V=3.12\nARG UNSET\nFROM python:${V} AS build\r\nCOPY --from=build /a /b\n"
+        "FROM build AS test\nRUN --mount=from=ghcr.io/astral-sh/uv:1,source=/uv,target=/uv uv\n"
+        "FROM scratch\nCOPY --from=test /x /y\nCOPY --from=alpine:3 /z /z\nFROM img:${UNSET}\n"  # UNSET may come from --build-arg
+    )
+    assert Document.parse(text).external_images == {"python:3.12", "ghcr.io/astral-sh/uv:1", "alpine:3"}
+
+
 def test_a_later_stage_may_be_named_by_copy_from() -> None:
     doc = Document.parse("FROM a AS one\nCOPY --from=two /x /y\nFROM b AS two\n")
     assert doc.references[0].stage is doc.stage("two")
